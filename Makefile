@@ -1,0 +1,64 @@
+# The BPO Careers Assistant. `make run` to talk to it, `make test` to check it; both set up
+# everything they need on a fresh machine (Python 3.10 virtualenv, packages, spaCy pipeline, model).
+
+SHELL := /bin/bash
+PYTHON ?= python3.10
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_DIR := build/spacy-en-bpo
+SPACY := $(SPACY_DIR)/patterns.sha256
+MODEL := models/bpo-careers.tar.gz
+TRAINING := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
+
+# No calls out of the machine from Rasa itself; actions import bot/ from the project root.
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export ACTION_SERVER_URL ?= http://localhost:$(or $(ACTIONS_PORT),5055)/webhook
+
+.PHONY: run shell train validate test eval clean
+.DEFAULT_GOAL := run
+
+run: $(MODEL)  ## start the action server + Rasa server (REST channel), print where to chat
+	scripts/serve.sh $(MODEL)
+
+shell: $(MODEL)  ## talk to the bot in the terminal (the action server is started for you)
+	scripts/shell.sh $(MODEL)
+
+train: $(MODEL)  ## train if data, config or the spaCy pipeline changed
+
+validate: $(VENV)/.dev $(SPACY)  ## check the training data; any warning fails
+	$(BIN)/rasa data validate --fail-on-warnings
+
+test: validate $(MODEL)  ## every test: knowledge, actions, end-to-end servers, test stories
+	$(BIN)/pytest -q tests
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/core
+
+eval: $(VENV)/.dev $(MODEL)  ## held-out NLU accuracy, 5-fold cross-validation, default-pipeline comparison
+	$(BIN)/python -m tests.evaluate
+
+clean:
+	rm -rf $(VENV) build models results
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { \
+	  echo "error: $(PYTHON) not found. Rasa 3.6 runs on Python 3.8-3.10 only."; \
+	  echo "Install 3.10 (e.g. 'pyenv install 3.10.13', or your OS package python3.10)"; \
+	  echo "or point PYTHON= at one: make run PYTHON=/path/to/python3.10"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip==24.2
+
+$(VENV)/.installed: $(VENV)/bin/python requirements.txt
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Rewritten only when the entity patterns change, so wording edits in knowledge.yml don't retrain.
+$(SPACY): $(VENV)/.installed bot/knowledge.yml bot/knowledge.py bot/spacy_pipeline.py bot/ordinals.py
+	$(BIN)/python -m bot.spacy_pipeline $(SPACY_DIR)
+
+$(MODEL): $(TRAINING) | $(VENV)/.installed
+	$(BIN)/rasa train --force --fixed-model-name bpo-careers --out models

@@ -1,0 +1,36 @@
+"""Messages the guide cannot answer: known gaps, unsure classifications."""
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import COMPOSER, mentioned, send
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+class ActionNotCovered(Action):
+    """Career questions outside the guide (pay, dates, visas...): say so, never guess."""
+
+    def name(self) -> str:
+        return "action_not_covered"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        return send(dispatcher, COMPOSER.not_covered(tracker.latest_message.get("text") or ""))
+
+
+class ActionClarify(Action):
+    """NLU was unsure: offer the two likeliest answerable questions as buttons, else redirect."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        intents = [r["name"] for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
+        entities = {}
+        for entity in ("role", "certification"):
+            entry = mentioned(tracker, [entity])
+            if entry is not None:
+                entities[entity] = entry.id
+        return send(dispatcher, COMPOSER.did_you_mean(intents, entities))

@@ -1,0 +1,254 @@
+"""Compose the bot's replies from the knowledge: short text, 2-3 follow-up buttons, a source line.
+
+Replies are channel-neutral: plain text plus buttons whose payloads carry an intent and its
+entities (`/ask_role{"role": "quality_analyst"}`), so a button works the same on every channel.
+Each channel turns the buttons into its own widgets.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from bot.knowledge import ENTITY_OF, Entry, Knowledge
+
+MAX_BUTTONS = 3
+
+# The intent a button asks, for each kind of entry, and the entity that carries the entry's id.
+PAYLOAD_INTENT = {
+    "roles": "ask_role",
+    "certifications": "ask_certification",
+    "industries": "ask_industries",
+    "companies": "ask_companies",
+    "books": "ask_books",
+    "skills": "ask_skills",
+    "work_types": "ask_voice_vs_non_voice",
+}
+ROLE_QUESTION_INTENT = {
+    "role_skills": "ask_role_skills",
+    "role_certifications": "ask_role_certifications",
+    "career_path": "ask_career_path",
+}
+# Intents whose answer depends on an entity rather than on a topic id.
+ENTITY_INTENTS = {
+    "ask_role": ("role", "button_role"),
+    "ask_role_skills": ("role", "button_role_skills"),
+    "ask_role_certifications": ("role", "button_role_certifications"),
+    "ask_career_path": ("role", "button_career_path"),
+    "ask_certification": ("certification", "button_certification"),
+}
+SUGGESTED_TOPICS = ("entry_roles", "growth_roles", "certifications")
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass
+class Answer:
+    text: str
+    buttons: List[Button] = field(default_factory=list)
+    # Slots the action should set, so follow-ups ("that role", "the second one") resolve.
+    slots: Dict[str, object] = field(default_factory=dict)
+
+
+def payload(intent: str, **entities: str) -> str:
+    return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
+
+
+class Composer:
+    """Turns knowledge entries into Answers; every word it uses comes from the knowledge file."""
+
+    def __init__(self, knowledge: Knowledge):
+        self.kb = knowledge
+        self.phrases = knowledge.phrases
+
+    # --- building blocks -----------------------------------------------------------------
+    def source(self, entry: Entry) -> str:
+        return self.phrases["source"].format(section=self.kb.sections[entry.section])
+
+    def button(self, entry: Entry) -> Button:
+        if entry.kind == "topics":
+            return Button(entry["button"], payload(f"ask_{entry.id}"))
+        entity = ENTITY_OF.get(entry.kind)
+        intent = PAYLOAD_INTENT[entry.kind]
+        return Button(entry.name, payload(intent, **({entity: entry.id} if entity else {})))
+
+    def follow_ups(self, refs: Sequence[str], role: Optional[Entry] = None) -> List[Button]:
+        buttons = []
+        for ref in refs[:MAX_BUTTONS]:
+            if role is not None and ref in ROLE_QUESTION_INTENT:
+                title = self.phrases[f"button_{ref}"]
+                buttons.append(Button(title, payload(ROLE_QUESTION_INTENT[ref], role=role.id)))
+            else:
+                buttons.append(self.button(self.kb.get(ref)))
+        return buttons
+
+    def _answer(self, lines: Sequence[str], entry: Entry, buttons: List[Button], **slots) -> Answer:
+        text = "\n".join([*lines, self.source(entry)])
+        return Answer(text, buttons[:MAX_BUTTONS], dict(slots))
+
+    # --- topics and lists ----------------------------------------------------------------
+    def topic(self, topic: Entry) -> Answer:
+        lines = [topic["text"]]
+        slots: Dict[str, object] = {}
+        if "lists" in topic.fields:
+            items = self.kb.collection(topic["lists"])
+            lines += self.list_lines(items)
+            slots["listed"] = [item.id for item in items]
+        return self._answer(lines, topic, self.follow_ups(topic["follow_ups"]), **slots)
+
+    def list_lines(self, items: Sequence[Entry]) -> List[str]:
+        if all(self.one_liner(item) is None for item in items):
+            return [", ".join(item.name for item in items) + "."]
+        return [f"{n}. {item.name}: {self.one_liner(item)}" for n, item in enumerate(items, 1)]
+
+    @staticmethod
+    def one_liner(item: Entry) -> Optional[str]:
+        if item.kind == "roles":
+            return item["work"]
+        if item.kind == "work_types":
+            return f"{item['summary']}, e.g. {', '.join(item['examples'])}."
+        if item.kind == "skills":
+            return item["why"]
+        if item.kind == "certifications":
+            return item["purpose"]
+        if item.kind == "books":
+            return f"by {item['author']}, {item['covers']}"
+        return None
+
+    # --- one entry -----------------------------------------------------------------------
+    def describe(self, entry: Entry) -> Answer:
+        """An answer about one entry, whatever its kind."""
+        if entry.kind == "topics":
+            return self.topic(entry)
+        if entry.kind == "roles":
+            return self.role(entry)
+        if entry.kind == "certifications":
+            return self.certification(entry)
+        if entry.kind in ("industries", "companies"):
+            return self.listed_name(entry)
+        line = f"{entry.name}: {self.one_liner(entry)}"
+        siblings = [t for t in self.kb.collection("topics") if t.get("lists") == entry.kind]
+        buttons = self.follow_ups(siblings[0]["follow_ups"]) if siblings else []
+        return self._answer([line], entry, buttons)
+
+    def role(self, role: Entry) -> Answer:
+        lines = [f"{role.name}: {role['work']}"]
+        if role.get("needs"):
+            lines.append(f"Needs: {role['needs']}")
+        return self._answer(lines, role, self.follow_ups(role["follow_ups"], role=role), role=role.id)
+
+    def certification(self, cert: Entry) -> Answer:
+        lines = [f"{cert.name}: {cert['purpose']}"]
+        if cert.get("levels"):
+            lines.append(f"Levels: {', '.join(cert['levels'])}.")
+        helped = [self.kb.get(r) for r in cert["helps"]]
+        lines.append(self.phrases["certification_helps"].format(roles=", ".join(r.name for r in helped)))
+        buttons = [self.button(r) for r in helped] + [self.button(self.kb.topic("certifications"))]
+        return self._answer(lines, cert, buttons, certification=cert.id)
+
+    def listed_name(self, entry: Entry) -> Answer:
+        siblings = self.kb.collection(entry.kind)
+        others = ", ".join(s.name for s in siblings if s is not entry)
+        detail = f"The others are {others}."
+        topic = self.kb.topic(entry.kind)
+        lines = [self.phrases["in_list"].format(name=entry.name, detail=detail)]
+        if entry.kind == "companies":
+            lines.append(self.phrases["company_note"])
+        return self._answer(lines, entry, self.follow_ups(topic["follow_ups"]))
+
+    # --- questions about a role ----------------------------------------------------------
+    def role_skills(self, role: Entry) -> Answer:
+        skills = self.kb.skills_of(role.id)
+        if role.get("needs"):
+            first = self.phrases["role_skills"].format(role=role.name, needs=role["needs"])
+        else:
+            first = self.phrases["role_skills_unstated"].format(role=role.name, work=role["work"])
+        lines = [first, self.phrases["role_skill_list"].format(skills=", ".join(s.name for s in skills))]
+        refs = [r for r in ("role_certifications", "career_path") if r in role["follow_ups"]]
+        buttons = self.follow_ups(refs, role=role) + [self.button(self.kb.topic("skills"))]
+        return self._answer(lines, role, buttons, role=role.id)
+
+    def role_certifications(self, role: Entry) -> Answer:
+        certs = self.kb.certifications_for(role.id)
+        if certs:
+            names = "; ".join(f"{c.name} ({c['purpose'].rstrip('.')})" for c in certs)
+            text = self.phrases["role_certifications"].format(role=role.name, certifications=names)
+            buttons = [self.button(c) for c in certs]
+        else:
+            names = ", ".join(c.name for c in self.kb.collection("certifications"))
+            text = self.phrases["role_no_certification"].format(role=role.name, certifications=names)
+            buttons = [self.button(self.kb.topic("certifications"))]
+        buttons += self.follow_ups(["career_path"], role=role)
+        return self._answer([text], self.kb.topic("certifications"), buttons, role=role.id)
+
+    def career_path(self, role: Entry) -> Answer:
+        following = self.kb.next_roles(role.id)
+        if following:
+            names = " or ".join(r.name for r in following)
+            lines = [self.phrases["career_path"].format(role=role.name, next=names)]
+            lines += [f"- {r.name}: {r['work']}" for r in following]
+            buttons = [self.button(r) for r in following]
+        else:
+            lines = [self.phrases["career_path_top"].format(role=role.name)]
+            buttons = []
+        buttons.append(self.button(self.kb.topic("growth_roles")))
+        return self._answer(lines, self.kb.topic("growth_roles"), buttons, role=role.id)
+
+    # --- clarifying and declining --------------------------------------------------------
+    def which(self, kind: str, intent: str, entity: str) -> Answer:
+        """Ask which role/certification the user means, one button per choice."""
+        choices = self.kb.collection(kind)
+        key = "which_role" if kind == "roles" else "which_certification"
+        buttons = [Button(c.name, payload(intent, **{entity: c.id})) for c in choices]
+        return Answer(self.phrases[key], buttons)
+
+    def select(self, listed: Sequence[str], position: int) -> Answer:
+        """The `position`-th (1-based; -1 = last) entry of the list shown last."""
+        if not listed:
+            topics = [t for t in self.kb.collection("topics") if "lists" in t.fields]
+            return Answer(self.phrases["no_list"], [self.button(t) for t in topics[:MAX_BUTTONS]])
+        index = len(listed) - 1 if position == -1 else position - 1
+        if not 0 <= index < len(listed):
+            entries = [self.kb.get(i) for i in listed]
+            buttons = [self.button(e) for e in entries if e is not None]
+            return Answer(self.phrases["bad_position"].format(count=len(listed)), buttons, {"listed": list(listed)})
+        return self.describe(self.kb.get(listed[index]))
+
+    def not_covered(self, message: str) -> Answer:
+        topic = self.kb.not_covered_in(message or "")
+        if topic is not None:
+            text = self.phrases["not_covered"].format(topic=topic.name)
+        else:
+            text = self.phrases["not_covered_general"]
+        return Answer(text, self.suggestions())
+
+    def suggestions(self) -> List[Button]:
+        return [self.button(self.kb.topic(t)) for t in SUGGESTED_TOPICS]
+
+    def redirect(self) -> Answer:
+        return Answer(self.phrases["redirect"], self.suggestions())
+
+    def intent_button(self, intent: str, entities: Dict[str, str]) -> Optional[Button]:
+        """A button that asks `intent` again, with the entities the user gave; None if not answerable."""
+        topic = self.kb.topic(intent[len("ask_"):]) if intent.startswith("ask_") else None
+        if topic is not None:
+            return self.button(topic)
+        if intent in ENTITY_INTENTS:
+            entity, phrase = ENTITY_INTENTS[intent]
+            entry = self.kb.get(entities.get(entity, ""))
+            title = self.phrases[phrase]
+            if entry is not None:
+                title = f"{title} ({entry.name})"
+            return Button(title, payload(intent, **({entity: entry.id} if entry else {})))
+        return None
+
+    def did_you_mean(self, intents: Sequence[str], entities: Dict[str, str]) -> Answer:
+        """Offer the likeliest answerable intents as buttons, or a redirect when none is."""
+        buttons = [b for b in (self.intent_button(i, entities) for i in intents) if b is not None]
+        if not buttons:
+            return self.redirect()
+        return Answer(self.phrases["did_you_mean"], buttons[:2])

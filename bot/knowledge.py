@@ -1,0 +1,276 @@
+"""Load, validate and query bot/knowledge.yml: the guide's facts as data.
+
+This module imports neither Rasa nor rasa_sdk, so it loads in milliseconds and is
+tested on its own. Everything the actions know comes through `Knowledge`.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+import yaml
+
+DEFAULT_PATH = Path(__file__).with_name("knowledge.yml")
+
+COMMON = {"id", "name", "section", "synonyms"}
+
+# collection -> (required fields, optional fields)
+SCHEMA: Dict[str, Tuple[set, set]] = {
+    "topics": (COMMON | {"button", "text", "follow_ups"}, {"lists"}),
+    "work_types": (COMMON | {"summary", "examples"}, set()),
+    "roles": (COMMON | {"level", "work", "skills", "leads_to", "follow_ups"}, {"needs"}),
+    "skills": (COMMON | {"why"}, set()),
+    "certifications": (COMMON | {"purpose", "helps"}, {"levels"}),
+    "industries": (COMMON, set()),
+    "companies": (COMMON, set()),
+    "books": (COMMON | {"author", "covers"}, set()),
+    "not_covered": (COMMON, set()),
+}
+TOP_LEVEL = {"guide", "sections", "phrases"} | set(SCHEMA)
+
+# The entity name NLU uses for each collection whose entries users name in a message.
+ENTITY_OF = {
+    "roles": "role",
+    "certifications": "certification",
+    "industries": "industry",
+    "companies": "company",
+    "skills": "skill",
+    "books": "book",
+}
+
+LIST_FIELDS = {"synonyms", "examples", "follow_ups", "skills", "leads_to", "helps", "levels"}
+LISTABLE = {"work_types", "roles_entry", "roles_growth", "skills", "certifications",
+            "industries", "companies", "books"}
+ROLE_LEVELS = ("entry", "growth")
+# Follow-ups of a role may point at these questions about that same role.
+ROLE_QUESTIONS = {"role_skills", "role_certifications", "career_path"}
+# Which collection a reference field must point into.
+REFERENCES = {"skills": "skills", "leads_to": "roles", "helps": "roles"}
+
+PHRASES = {
+    "source", "which_role", "which_certification", "no_list", "bad_position", "role_skills", "role_skills_unstated",
+    "role_skill_list", "role_certifications", "role_no_certification", "certification_helps",
+    "career_path", "career_path_top", "in_list", "company_note", "not_covered",
+    "not_covered_general", "did_you_mean", "redirect", "button_role_skills",
+    "button_role_certifications", "button_career_path", "button_role", "button_certification",
+}
+
+
+class KnowledgeError(ValueError):
+    """The knowledge file breaks a rule; the message names file, entry and field."""
+
+
+def normalise(text: str) -> str:
+    """Lower-case, drop punctuation except inner hyphens, squeeze spaces: how names are compared."""
+    text = re.sub(r"[^\w\s-]", " ", text.lower().replace("-", " "))
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    id: str
+    name: str
+    section: str
+    synonyms: Tuple[str, ...]
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.fields.get(key, default)
+
+    @property
+    def entity(self) -> Optional[str]:
+        return ENTITY_OF.get(self.kind)
+
+
+class Knowledge:
+    """The validated knowledge file and the queries the actions need."""
+
+    def __init__(self, data: Mapping[str, Any], path: Path = DEFAULT_PATH):
+        self.path = path
+        _Validator(data, path).run()
+        self.guide: str = data["guide"]
+        self.sections: Dict[str, str] = dict(data["sections"])
+        self.phrases: Dict[str, str] = dict(data["phrases"])
+        self._collections: Dict[str, List[Entry]] = {
+            kind: [_entry(kind, raw) for raw in data.get(kind) or []] for kind in SCHEMA
+        }
+        self._by_id = {e.id: e for entries in self._collections.values() for e in entries}
+        self._by_name: Dict[str, Entry] = {}
+        for entry in self.all_entries():
+            for alias in (entry.id.replace("_", " "), entry.name, *entry.synonyms):
+                self._by_name.setdefault(normalise(alias), entry)
+
+    # --- lookups -------------------------------------------------------------------------
+    def all_entries(self) -> Iterable[Entry]:
+        for entries in self._collections.values():
+            yield from entries
+
+    def get(self, entry_id: str) -> Optional[Entry]:
+        return self._by_id.get(entry_id)
+
+    def topic(self, topic_id: str) -> Optional[Entry]:
+        entry = self._by_id.get(topic_id)
+        return entry if entry and entry.kind == "topics" else None
+
+    def collection(self, name: str) -> List[Entry]:
+        """Entries of a collection in the guide's order; roles_entry/roles_growth split roles."""
+        if name.startswith("roles_"):
+            level = name.split("_", 1)[1]
+            return [r for r in self._collections["roles"] if r["level"] == level]
+        return list(self._collections[name])
+
+    def find(self, text: Optional[str], kinds: Iterable[str] = ()) -> Optional[Entry]:
+        """The entry a user means by `text`: its id, name or a synonym, allowing small typos."""
+        if not text:
+            return None
+        kinds = set(kinds)
+        key = normalise(str(text))
+        entry = self._by_id.get(str(text)) or self._by_name.get(key)
+        if entry is None:
+            candidates = {n: e for n, e in self._by_name.items() if not kinds or e.kind in kinds}
+            close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.84)
+            entry = candidates[close[0]] if close else None
+        if entry is not None and kinds and entry.kind not in kinds:
+            return None
+        return entry
+
+    # --- the questions the actions ask ---------------------------------------------------
+    def roles(self, level: Optional[str] = None) -> List[Entry]:
+        return self.collection(f"roles_{level}") if level else self.collection("roles")
+
+    def certifications_for(self, role_id: str) -> List[Entry]:
+        return [c for c in self._collections["certifications"] if role_id in c["helps"]]
+
+    def next_roles(self, role_id: str) -> List[Entry]:
+        return [self._by_id[r] for r in self._by_id[role_id]["leads_to"]]
+
+    def skills_of(self, role_id: str) -> List[Entry]:
+        return [self._by_id[s] for s in self._by_id[role_id]["skills"]]
+
+    def not_covered_in(self, text: str) -> Optional[Entry]:
+        """The first not-covered topic whose words appear in `text`, if any."""
+        padded = f" {normalise(text)} "
+        for entry in self._collections["not_covered"]:
+            if any(f" {normalise(s)} " in padded for s in entry.synonyms):
+                return entry
+        return None
+
+    def entity_patterns(self) -> List[Dict[str, Any]]:
+        """spaCy EntityRuler patterns: every name and synonym of the entries users name."""
+        patterns = []
+        for kind, label in ENTITY_OF.items():
+            for entry in self._collections[kind]:
+                aliases = sorted({normalise(a) for a in (entry.name, *entry.synonyms)})
+                for alias in aliases:
+                    tokens = [{"LOWER": t} for t in alias.split()]
+                    patterns.append({"label": label, "pattern": tokens, "id": entry.id})
+        return patterns
+
+
+def _entry(kind: str, raw: Mapping[str, Any]) -> Entry:
+    rest = {k: v for k, v in raw.items() if k not in COMMON}
+    return Entry(kind, raw["id"], raw["name"], raw["section"], tuple(raw["synonyms"]), rest)
+
+
+class _Validator:
+    """Checks the raw YAML; the first problem found is raised as a KnowledgeError."""
+
+    def __init__(self, data: Any, path: Path):
+        self.data, self.path = data, path
+
+    def fail(self, where: str, problem: str) -> None:
+        raise KnowledgeError(f"{self.path}: {where}: {problem}")
+
+    def run(self) -> None:
+        data = self.data
+        if not isinstance(data, Mapping):
+            self.fail("top level", "expected a mapping of sections")
+        for key in data:
+            if key not in TOP_LEVEL:
+                self.fail(f"top-level key '{key}'", f"unknown key (allowed: {', '.join(sorted(TOP_LEVEL))})")
+        for key in ("guide", "sections", "phrases", *SCHEMA):
+            if key not in data:
+                self.fail(f"top-level key '{key}'", "missing")
+        for key in ("sections", "phrases"):
+            if not isinstance(data[key], Mapping):
+                self.fail(f"'{key}'", "expected a mapping")
+        missing = PHRASES - set(data["phrases"])
+        if missing:
+            self.fail("'phrases'", f"missing: {', '.join(sorted(missing))}")
+        ids: Dict[str, str] = {}
+        aliases: Dict[str, str] = {}
+        for kind, (required, optional) in SCHEMA.items():
+            if not isinstance(data[kind], list):
+                self.fail(f"'{kind}'", "expected a list of entries")
+            for index, raw in enumerate(data[kind]):
+                self.check_entry(kind, index, raw, required, optional)
+                where = f"{kind}[{index}] (id '{raw['id']}')"
+                if raw["id"] in ids:
+                    self.fail(where, f"field 'id': duplicate id, also used in {ids[raw['id']]}")
+                ids[raw["id"]] = where
+                for synonym in raw["synonyms"]:
+                    key = normalise(synonym)
+                    if key in aliases and aliases[key] != where:
+                        self.fail(where, f"field 'synonyms': '{synonym}' is also a synonym in {aliases[key]}")
+                    aliases[key] = where
+        self.check_references(ids)
+
+    def check_entry(self, kind: str, index: int, raw: Any, required: set, optional: set) -> None:
+        where = f"{kind}[{index}]"
+        if not isinstance(raw, Mapping):
+            self.fail(where, "expected a mapping")
+        if isinstance(raw.get("id"), str):
+            where += f" (id '{raw['id']}')"
+        for key in raw:
+            if key not in required | optional:
+                self.fail(where, f"field '{key}': unknown field")
+        for key in sorted(required - set(raw)):
+            self.fail(where, f"field '{key}': missing")
+        for key, value in raw.items():
+            if key in LIST_FIELDS:
+                ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+                if not ok:
+                    self.fail(where, f"field '{key}': expected a list of non-empty strings")
+            elif not isinstance(value, str) or not value.strip():
+                self.fail(where, f"field '{key}': expected a non-empty string")
+        if not raw["synonyms"]:
+            self.fail(where, "field 'synonyms': give at least one")
+        if raw["section"] not in self.data["sections"]:
+            self.fail(where, f"field 'section': unknown section '{raw['section']}'")
+        if kind == "roles" and raw["level"] not in ROLE_LEVELS:
+            self.fail(where, f"field 'level': must be one of {', '.join(ROLE_LEVELS)}")
+        if kind == "topics" and "lists" in raw and raw["lists"] not in LISTABLE:
+            self.fail(where, f"field 'lists': must be one of {', '.join(sorted(LISTABLE))}")
+
+    def check_references(self, ids: Mapping[str, str]) -> None:
+        kinds = {raw["id"]: kind for kind in SCHEMA for raw in self.data[kind]}
+        for kind in SCHEMA:
+            for index, raw in enumerate(self.data[kind]):
+                where = f"{kind}[{index}] (id '{raw['id']}')"
+                for key, target in REFERENCES.items():
+                    for ref in raw.get(key, []) if key in SCHEMA[kind][0] | SCHEMA[kind][1] else []:
+                        if kinds.get(ref) != target:
+                            self.fail(where, f"field '{key}': '{ref}' is not an id in '{target}'")
+                for ref in raw.get("follow_ups", []):
+                    role_question = kind == "roles" and ref in ROLE_QUESTIONS
+                    if not role_question and (ref not in ids or kinds[ref] == "not_covered"):
+                        self.fail(where, f"field 'follow_ups': '{ref}' is not an id of an answerable entry")
+
+
+def load(path: Path | str = DEFAULT_PATH) -> Knowledge:
+    """Read and validate a knowledge file; raises KnowledgeError naming the problem."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise KnowledgeError(f"{path}: cannot read: {error.strerror}") from error
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: not valid YAML: {error}") from error
+    return Knowledge(data, path)

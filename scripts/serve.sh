@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server together; Ctrl-C stops both.
+# Usage: scripts/serve.sh MODEL   (ports from RASA_PORT / ACTIONS_PORT; API on only with RASA_API_TOKEN)
+set -euo pipefail
+model=$1
+bin=.venv/bin
+rasa_port=${RASA_PORT:-5005}
+actions_port=${ACTIONS_PORT:-5055}
+export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://localhost:$actions_port/webhook}
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+wait_for() {  # url seconds pid
+  for _ in $(seq "$2"); do
+    curl -fs -o /dev/null "$1" && return 0
+    kill -0 "$3" 2>/dev/null || { echo "error: the server behind $1 exited during start-up (see its log above)" >&2; return 1; }
+    sleep 1
+  done
+  echo "error: $1 did not answer within $2 s" >&2
+  return 1
+}
+
+"$bin/rasa" run actions --actions actions --port "$actions_port" &
+pids+=($!)
+wait_for "http://localhost:$actions_port/health" 60 "${pids[0]}"
+
+api=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  api=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
+"$bin/rasa" run --model "$model" --port "$rasa_port" --credentials credentials.yml \
+  --endpoints endpoints.yml "${api[@]}" &
+pids+=($!)
+wait_for "http://localhost:$rasa_port/" 180 "${pids[1]}"
+
+cat <<MSG
+
+  The BPO Careers Assistant is up.
+  Talk to it over REST:
+    curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender": "me", "message": "hi"}'
+  HTTP API: $([ ${#api[@]} -gt 0 ] && echo "on (token required)" || echo "off (set RASA_API_TOKEN to enable)")
+  Press Ctrl-C to stop both servers.
+
+MSG
+wait -n "${pids[@]}"

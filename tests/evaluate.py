@@ -1,0 +1,137 @@
+"""`make eval`: NLU accuracy on the held-out set, 5-fold cross-validation, and the comparison with
+Rasa's default pipeline. Prints a Markdown table and writes it into docs/evaluation.md.
+
+The held-out set (tests/nlu_holdout.yml) was written before any tuning and is never trained on.
+Usage: python -m tests.evaluate [--skip-cv] [--skip-default]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "results" / "eval"
+DOC = ROOT / "docs" / "evaluation.md"
+HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+RASA = str(Path(sys.executable).parent / "rasa")
+MARK_START, MARK_END = "<!-- eval:start -->", "<!-- eval:end -->"
+
+# Intents whose answer states a guide fact; an out-of-domain message must never land on one.
+NOT_A_FACT = {"greet", "goodbye", "thanks", "bot_challenge", "ask_capabilities", "out_of_scope",
+              "ask_not_covered", "nlu_fallback"}
+OUT_OF_DOMAIN = {"out_of_scope", "ask_not_covered"}
+DEFAULT_CONFIG = "recipe: default.v1\nassistant_id: default-pipeline\nlanguage: en\n"
+
+
+def holdout_examples() -> List[Tuple[str, str]]:
+    data = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))
+    examples = []
+    for block in data["nlu"]:
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line[2:])
+                examples.append((text, block["intent"]))
+    return examples
+
+
+def train(name: str, config: Path) -> Tuple[Path, float]:
+    out = OUT / name
+    started = time.monotonic()
+    subprocess.run([RASA, "train", "nlu", "-c", str(config), "--nlu", "data/nlu.yml", "--out", str(out),
+                    "--fixed-model-name", name], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return out / f"{name}.tar.gz", time.monotonic() - started
+
+
+def score(model: Path, examples: List[Tuple[str, str]]) -> Dict[str, object]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    predicted = [asyncio.run(agent.parse_message(text))["intent"]["name"] for text, _ in examples]
+    correct = sum(p == gold for p, (_, gold) in zip(predicted, examples))
+    fallback = sum(p == "nlu_fallback" for p in predicted)
+    ood_as_fact = [(text, p) for p, (text, gold) in zip(predicted, examples)
+                   if gold in OUT_OF_DOMAIN and p not in NOT_A_FACT]
+    confusions = Counter((gold, p) for p, (_, gold) in zip(predicted, examples) if p != gold)
+    return {"accuracy": correct / len(examples), "n": len(examples), "fallback": fallback,
+            "ood_as_fact": ood_as_fact, "confusions": confusions.most_common(8)}
+
+
+def cross_validate(config: Path) -> float:
+    out = OUT / "cv"
+    subprocess.run([RASA, "test", "nlu", "--nlu", "data/nlu.yml", "-c", str(config), "--cross-validation",
+                    "--folds", "5", "--out", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    report = json.loads((out / "intent_report.json").read_text())
+    return report["accuracy"]
+
+
+def render(rows: List[Dict[str, object]], cv: float | None) -> str:
+    lines = [
+        f"Run of `make eval` on {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}.",
+        "",
+        "| pipeline | held-out intent accuracy | fell back | out-of-domain answered as a fact | training time |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(f"| {row['name']} | {row['accuracy']:.1%} ({row['n']} questions) | {row['fallback']} | "
+                     f"{len(row['ood_as_fact'])} | {row['train_seconds']:.0f} s |")
+    if cv is not None:
+        lines += ["", f"5-fold cross-validation of our pipeline on the training data: {cv:.1%} intent accuracy."]
+    ours = rows[0]
+    if ours["confusions"]:
+        lines += ["", "Most frequent held-out errors of our pipeline (gold -> predicted, count):", ""]
+        lines += [f"- {gold} -> {pred}: {count}" for (gold, pred), count in ours["confusions"]]
+    if ours["ood_as_fact"]:
+        lines += ["", "Out-of-domain questions answered as a fact:", ""]
+        lines += [f"- \"{text}\" -> {pred}" for text, pred in ours["ood_as_fact"]]
+    return "\n".join(lines)
+
+
+def write_doc(table: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# NLU evaluation\n\n{MARK_START}\n{MARK_END}\n"
+    start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
+    DOC.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-cv", action="store_true")
+    parser.add_argument("--skip-default", action="store_true")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    OUT.mkdir(parents=True, exist_ok=True)
+    examples = holdout_examples()
+    configs = [("ours (config.yml)", ROOT / "config.yml")]
+    if not args.skip_default:
+        default = OUT / "default-config.yml"
+        default.write_text(DEFAULT_CONFIG)
+        configs.append(("Rasa default pipeline", default))
+    rows = []
+    for name, config in configs:
+        model, seconds = train(re.sub(r"\W+", "-", name).strip("-"), config)
+        row = score(model, examples)
+        row.update(name=name, train_seconds=seconds)
+        rows.append(row)
+        print(f"{name}: {row['accuracy']:.1%} held-out accuracy, trained in {seconds:.0f} s", flush=True)
+    cv = None if args.skip_cv else cross_validate(ROOT / "config.yml")
+    table = render(rows, cv)
+    print("\n" + table)
+    write_doc(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Start the real action server and Rasa server on free ports, for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "bpo-careers.tar.gz"
+LOGS = ROOT / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(**extra: str) -> Dict[str, str]:
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1")
+    env.update(extra)
+    return env
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}; log:\n{log.read_text()[-3000:]}")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {seconds} s; log:\n{log.read_text()[-3000:]}")
+
+
+class Server:
+    """One background process with its log file under results/."""
+
+    def __init__(self, name: str, args: List[str], health: str, env: Dict[str, str], timeout: float):
+        LOGS.mkdir(exist_ok=True)
+        self.log = LOGS / f"{name}.log"
+        self.health = health
+        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log.open("w"),
+                                        stderr=subprocess.STDOUT)
+        wait_until_up(health, self.process, self.log, timeout)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_actions(port: Optional[int] = None, name: str = "actions", **env: str) -> Server:
+    port = port or free_port()
+    args = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    return Server(name, args, f"http://127.0.0.1:{port}/health", environment(**env), 90)
+
+
+def start_rasa(actions_port: int, port: Optional[int] = None, name: str = "rasa", extra: List[str] = ()) -> Server:
+    if not MODEL.exists():
+        raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does it for you)")
+    port = port or free_port()
+    args = [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(port), "--interface", "127.0.0.1",
+            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *extra]
+    env = environment(ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
+    server = Server(name, args, f"http://127.0.0.1:{port}/", env, 240)
+    server.url = f"http://127.0.0.1:{port}"
+    return server
+
+
+class RestClient:
+    """Talks to the bot over Rasa's REST channel, as a website backend would."""
+
+    def __init__(self, base_url: str):
+        self.url = f"{base_url}/webhooks/rest/webhook"
+
+    def say(self, sender: str, message: str) -> List[dict]:
+        response = requests.post(self.url, json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def text(self, sender: str, message: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(sender, message))
+
+
+@contextmanager
+def running_bot() -> Iterator[RestClient]:
+    actions = start_actions()
+    actions_port = int(actions.health.rsplit(":", 1)[1].split("/")[0])
+    try:
+        rasa = start_rasa(actions_port)
+    except Exception:
+        actions.stop()
+        raise
+    try:
+        client = RestClient(rasa.url)
+        client.rasa, client.actions = rasa, actions
+        yield client
+    finally:
+        rasa.stop()
+        actions.stop()
