@@ -5,15 +5,20 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, in_focus, send
+from actions.common import COMPOSER, KNOWLEDGE, in_focus, send
 from bot.answers import Answer
 from bot.knowledge import Entry
 
 
 class RoleAction(Action, ABC):
-    """Answers about the role in focus (named now, else the last one discussed); asks which if none."""
+    """Answers about the role in focus (named now, else the last one discussed).
+
+    With no role in focus, a question that also makes sense in general ("what skills do I need?")
+    gets the general topic; otherwise the user is asked which role they mean.
+    """
 
     intent = ""
+    general_topic = ""
 
     @abstractmethod
     def answer(self, role: Entry) -> Answer:
@@ -21,6 +26,8 @@ class RoleAction(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         role = in_focus(tracker, "role")
+        if role is None and self.general_topic:
+            return send(dispatcher, COMPOSER.topic(KNOWLEDGE.topic(self.general_topic)))
         if role is None:
             return send(dispatcher, COMPOSER.which("roles", self.intent, "role"))
         return send(dispatcher, self.answer(role))
@@ -38,6 +45,7 @@ class ActionDescribeRole(RoleAction):
 
 class ActionRoleSkills(RoleAction):
     intent = "ask_role_skills"
+    general_topic = "skills"
 
     def name(self) -> str:
         return "action_role_skills"
@@ -48,6 +56,7 @@ class ActionRoleSkills(RoleAction):
 
 class ActionRoleCertifications(RoleAction):
     intent = "ask_role_certifications"
+    general_topic = "certifications"
 
     def name(self) -> str:
         return "action_role_certifications"
@@ -58,6 +67,7 @@ class ActionRoleCertifications(RoleAction):
 
 class ActionCareerPath(RoleAction):
     intent = "ask_career_path"
+    general_topic = "growth_roles"
 
     def name(self) -> str:
         return "action_career_path"

@@ -58,16 +58,41 @@ def train(name: str, config: Path) -> Tuple[Path, float]:
 
 def score(model: Path, examples: List[Tuple[str, str]]) -> Dict[str, object]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # one debug line per parsed message otherwise
     agent = Agent.load(str(model))
-    predicted = [asyncio.run(agent.parse_message(text))["intent"]["name"] for text, _ in examples]
+    parsed = [asyncio.run(agent.parse_message(text)) for text, _ in examples]
+    predicted = [p["intent"]["name"] for p in parsed]
+    # The ranking before FallbackClassifier stepped in, to sweep its thresholds afterwards.
+    raw = [[r for r in p.get("intent_ranking", []) if r["name"] != "nlu_fallback"] for p in parsed]
     correct = sum(p == gold for p, (_, gold) in zip(predicted, examples))
     fallback = sum(p == "nlu_fallback" for p in predicted)
     ood_as_fact = [(text, p) for p, (text, gold) in zip(predicted, examples)
                    if gold in OUT_OF_DOMAIN and p not in NOT_A_FACT]
     confusions = Counter((gold, p) for p, (_, gold) in zip(predicted, examples) if p != gold)
     return {"accuracy": correct / len(examples), "n": len(examples), "fallback": fallback,
-            "ood_as_fact": ood_as_fact, "confusions": confusions.most_common(8)}
+            "ood_as_fact": ood_as_fact, "confusions": confusions.most_common(8),
+            "sweep": sweep(raw, [gold for _, gold in examples])}
+
+
+def sweep(raw: List[List[dict]], gold: List[str]) -> List[Tuple[float, float, int, int]]:
+    """For each fallback threshold: accuracy, wrong answers given, right answers withheld."""
+    rows = []
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        right = wrong = withheld = 0
+        for ranking, expected in zip(raw, gold):
+            top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
+            gap = top["confidence"] - (ranking[1]["confidence"] if len(ranking) > 1 else 0.0)
+            answered = top["confidence"] >= threshold and gap >= 0.1
+            if answered and top["name"] == expected:
+                right += 1
+            elif answered:
+                wrong += 1
+            elif top["name"] == expected:
+                withheld += 1
+        rows.append((threshold, right / len(gold), wrong, withheld))
+    return rows
 
 
 def cross_validate(config: Path) -> float:
@@ -92,6 +117,9 @@ def render(rows: List[Dict[str, object]], cv: float | None) -> str:
     if cv is not None:
         lines += ["", f"5-fold cross-validation of our pipeline on the training data: {cv:.1%} intent accuracy."]
     ours = rows[0]
+    lines += ["", "Fallback threshold sweep for our pipeline (ambiguity threshold 0.1):", "",
+              "| threshold | accuracy | wrong answers given | right answers withheld |", "|---|---|---|---|"]
+    lines += [f"| {t} | {acc:.1%} | {wrong} | {withheld} |" for t, acc, wrong, withheld in ours["sweep"]]
     if ours["confusions"]:
         lines += ["", "Most frequent held-out errors of our pipeline (gold -> predicted, count):", ""]
         lines += [f"- {gold} -> {pred}: {count}" for (gold, pred), count in ours["confusions"]]

@@ -68,11 +68,20 @@ def test_new_entity_wins_over_the_slot():
 
 
 def test_no_role_known_asks_which_with_buttons():
-    message, events = run(ActionCareerPath(), "ask_career_path", "what comes next?")
+    message, events = run(ActionDescribeRole(), "ask_role", "tell me about that job")
     assert message["text"].startswith("Which role")
     assert len(message["buttons"]) == 9
-    assert message["buttons"][0]["payload"] == '/ask_career_path{"role": "customer_service_executive"}'
+    assert message["buttons"][0]["payload"] == '/ask_role{"role": "customer_service_executive"}'
     assert events == []
+
+
+@pytest.mark.parametrize("action, expected", [
+    (ActionRoleSkills(), "Six skills"), (ActionRoleCertifications(), "The guide suggests"),
+    (ActionCareerPath(), "five roles"),
+])
+def test_no_role_known_gives_the_general_answer(action, expected):
+    message, _ = run(action, action.intent, "what do I need?")
+    assert expected in message["text"]
 
 
 def test_certification_by_entity_and_by_slot():
