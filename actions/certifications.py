@@ -4,7 +4,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, in_focus, send
+from actions.common import COMPOSER, in_focus, reply
 
 
 class ActionDescribeCertification(Action):
@@ -14,5 +14,5 @@ class ActionDescribeCertification(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         cert = in_focus(tracker, "certification")
         if cert is None:
-            return send(dispatcher, COMPOSER.which("certifications", "ask_certification", "certification"))
-        return send(dispatcher, COMPOSER.certification(cert))
+            return reply(dispatcher, tracker, COMPOSER.which("certifications", "ask_certification", "certification"))
+        return reply(dispatcher, tracker, COMPOSER.certification(cert))

@@ -7,7 +7,7 @@ import sys
 from typing import Any, Dict, Iterable, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Composer
@@ -27,6 +27,11 @@ except KnowledgeError as error:
 
 COMPOSER = Composer(KNOWLEDGE)
 KIND_OF_ENTITY = {entity: kind for kind, entity in ENTITY_OF.items()}
+
+
+def intent_of(tracker: Tracker) -> str:
+    """The intent NLU (or a button payload) gave the latest message."""
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
 def mentioned(tracker: Tracker, entities: Iterable[str]) -> Optional[Entry]:
@@ -53,3 +58,12 @@ def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
     dispatcher.utter_message(text=answer.text, buttons=buttons)
     return [SlotSet(name, value) for name, value in answer.slots.items()]
+
+
+def reply(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> List[Dict[str, Any]]:
+    """Send an answer to a question asked outside any form; a question asked in the middle of
+    the role finder ends it politely instead of re-asking its question afterwards."""
+    events = send(dispatcher, answer)
+    if tracker.active_loop.get("name"):
+        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return events

@@ -4,7 +4,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, mentioned, send
+from actions.common import COMPOSER, mentioned, reply
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -16,7 +16,7 @@ class ActionNotCovered(Action):
         return "action_not_covered"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        return send(dispatcher, COMPOSER.not_covered(tracker.latest_message.get("text") or ""))
+        return reply(dispatcher, tracker, COMPOSER.not_covered(tracker.latest_message.get("text") or ""))
 
 
 class ActionClarify(Action):
@@ -33,4 +33,4 @@ class ActionClarify(Action):
             entry = mentioned(tracker, [entity])
             if entry is not None:
                 entities[entity] = entry.id
-        return send(dispatcher, COMPOSER.did_you_mean(intents, entities))
+        return reply(dispatcher, tracker, COMPOSER.did_you_mean(intents, entities))

@@ -4,7 +4,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, send
+from actions.common import COMPOSER, reply
 from bot.ordinals import position
 
 
@@ -18,4 +18,4 @@ class ActionSelectItem(Action):
         if picked is None:
             picked = position(tracker.latest_message.get("text"))
         listed = tracker.get_slot("listed") or []
-        return send(dispatcher, COMPOSER.select(listed, picked if picked is not None else 0))
+        return reply(dispatcher, tracker, COMPOSER.select(listed, picked if picked is not None else 0))

@@ -5,7 +5,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, KNOWLEDGE, in_focus, send
+from actions.common import COMPOSER, KNOWLEDGE, in_focus, reply
 from bot.answers import Answer
 from bot.knowledge import Entry
 
@@ -27,10 +27,10 @@ class RoleAction(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         role = in_focus(tracker, "role")
         if role is None and self.general_topic:
-            return send(dispatcher, COMPOSER.topic(KNOWLEDGE.topic(self.general_topic)))
+            return reply(dispatcher, tracker, COMPOSER.topic(KNOWLEDGE.topic(self.general_topic)))
         if role is None:
-            return send(dispatcher, COMPOSER.which("roles", self.intent, "role"))
-        return send(dispatcher, self.answer(role))
+            return reply(dispatcher, tracker, COMPOSER.which("roles", self.intent, "role"))
+        return reply(dispatcher, tracker, self.answer(role))
 
 
 class ActionDescribeRole(RoleAction):

@@ -4,7 +4,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, ENTITY_OF, KNOWLEDGE, mentioned, send
+from actions.common import COMPOSER, ENTITY_OF, KNOWLEDGE, intent_of, mentioned, reply
 
 
 class ActionAnswerTopic(Action):
@@ -14,10 +14,10 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        intent = tracker.get_intent_of_latest_message() or ""
+        intent = intent_of(tracker)
         topic = KNOWLEDGE.topic(intent.removeprefix("ask_"))
         if topic is None:
-            return send(dispatcher, COMPOSER.redirect())
+            return reply(dispatcher, tracker, COMPOSER.redirect())
         listed_kind = topic.get("lists", "").split("_")[0]
         item = mentioned(tracker, [ENTITY_OF[listed_kind]]) if listed_kind in ENTITY_OF else None
-        return send(dispatcher, COMPOSER.describe(item) if item else COMPOSER.topic(topic))
+        return reply(dispatcher, tracker, COMPOSER.describe(item) if item else COMPOSER.topic(topic))

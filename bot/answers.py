@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from bot.knowledge import ENTITY_OF, Entry, Knowledge
+from bot.knowledge import ENTITY_OF, ROLE_FINDER, Entry, Knowledge
 
 MAX_BUTTONS = 3
 
@@ -79,7 +79,9 @@ class Composer:
     def follow_ups(self, refs: Sequence[str], role: Optional[Entry] = None) -> List[Button]:
         buttons = []
         for ref in refs[:MAX_BUTTONS]:
-            if role is not None and ref in ROLE_QUESTION_INTENT:
+            if ref == ROLE_FINDER:
+                buttons.append(Button(self.kb.role_finder["button"], payload("find_role")))
+            elif role is not None and ref in ROLE_QUESTION_INTENT:
                 title = self.phrases[f"button_{ref}"]
                 buttons.append(Button(title, payload(ROLE_QUESTION_INTENT[ref], role=role.id)))
             else:

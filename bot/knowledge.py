@@ -29,7 +29,7 @@ SCHEMA: Dict[str, Tuple[set, set]] = {
     "books": (COMMON | {"author", "covers"}, set()),
     "not_covered": (COMMON, set()),
 }
-TOP_LEVEL = {"guide", "sections", "phrases"} | set(SCHEMA)
+TOP_LEVEL = {"guide", "sections", "phrases", "role_finder"} | set(SCHEMA)
 
 # The entity name NLU uses for each collection whose entries users name in a message.
 ENTITY_OF = {
@@ -47,6 +47,8 @@ LISTABLE = {"work_types", "roles_entry", "roles_growth", "skills", "certificatio
 ROLE_LEVELS = ("entry", "growth")
 # Follow-ups of a role may point at these questions about that same role.
 ROLE_QUESTIONS = {"role_skills", "role_certifications", "career_path"}
+# A follow-up button may also start the role finder.
+ROLE_FINDER = "role_finder"
 # Which collection a reference field must point into.
 REFERENCES = {"skills": "skills", "leads_to": "roles", "helps": "roles"}
 
@@ -98,6 +100,7 @@ class Knowledge:
         self.guide: str = data["guide"]
         self.sections: Dict[str, str] = dict(data["sections"])
         self.phrases: Dict[str, str] = dict(data["phrases"])
+        self.role_finder: Mapping[str, Any] = data["role_finder"]
         self._collections: Dict[str, List[Entry]] = {
             kind: [_entry(kind, raw) for raw in data.get(kind) or []] for kind in SCHEMA
         }
@@ -195,7 +198,7 @@ class _Validator:
         for key in data:
             if key not in TOP_LEVEL:
                 self.fail(f"top-level key '{key}'", f"unknown key (allowed: {', '.join(sorted(TOP_LEVEL))})")
-        for key in ("guide", "sections", "phrases", *SCHEMA):
+        for key in ("guide", "sections", "phrases", "role_finder", *SCHEMA):
             if key not in data:
                 self.fail(f"top-level key '{key}'", "missing")
         for key in ("sections", "phrases"):
@@ -221,6 +224,7 @@ class _Validator:
                         self.fail(where, f"field 'synonyms': '{synonym}' is also a synonym in {aliases[key]}")
                     aliases[key] = where
         self.check_references(ids)
+        self.check_role_finder(data["role_finder"])
 
     def check_entry(self, kind: str, index: int, raw: Any, required: set, optional: set) -> None:
         where = f"{kind}[{index}]"
@@ -249,6 +253,9 @@ class _Validator:
         if kind == "topics" and "lists" in raw and raw["lists"] not in LISTABLE:
             self.fail(where, f"field 'lists': must be one of {', '.join(sorted(LISTABLE))}")
 
+    def check_role_finder(self, finder: Any) -> None:
+        _check_role_finder(self.fail, finder, self.data)
+
     def check_references(self, ids: Mapping[str, str]) -> None:
         kinds = {raw["id"]: kind for kind in SCHEMA for raw in self.data[kind]}
         for kind in SCHEMA:
@@ -260,8 +267,49 @@ class _Validator:
                             self.fail(where, f"field '{key}': '{ref}' is not an id in '{target}'")
                 for ref in raw.get("follow_ups", []):
                     role_question = kind == "roles" and ref in ROLE_QUESTIONS
-                    if not role_question and (ref not in ids or kinds[ref] == "not_covered"):
+                    if not role_question and ref != ROLE_FINDER and (ref not in ids or kinds[ref] == "not_covered"):
                         self.fail(where, f"field 'follow_ups': '{ref}' is not an id of an answerable entry")
+
+
+ROLE_FINDER_TEXTS = {"button", "intro", "stopped", "no_fit", "night_note", "pick", "certifications",
+                     "no_certification", "leads_to", "change_hint"}
+QUESTION_FIELDS = {"id", "ask", "yes_words", "no_words"}
+
+
+def _check_role_finder(fail, finder: Any, data: Mapping[str, Any]) -> None:
+    where = "'role_finder'"
+    if not isinstance(finder, Mapping):
+        fail(where, "expected a mapping")
+    allowed = ROLE_FINDER_TEXTS | {"no_fit_skills", "questions", "fit"}
+    for key in finder:
+        if key not in allowed:
+            fail(f"{where} key '{key}'", "unknown key")
+    for key in sorted(allowed - set(finder)):
+        fail(f"{where} key '{key}'", "missing")
+    skills = {s["id"] for s in data["skills"]}
+    for skill in finder["no_fit_skills"]:
+        if skill not in skills:
+            fail(f"{where} key 'no_fit_skills'", f"'{skill}' is not an id in 'skills'")
+    questions = set()
+    for index, question in enumerate(finder["questions"]):
+        at = f"{where} questions[{index}]"
+        if not isinstance(question, Mapping) or set(question) != QUESTION_FIELDS:
+            fail(at, f"needs exactly the fields {', '.join(sorted(QUESTION_FIELDS))}")
+        if question["id"] in questions:
+            fail(at, f"field 'id': duplicate id '{question['id']}'")
+        questions.add(question["id"])
+    entry_roles = {r["id"] for r in data["roles"] if r.get("level") == "entry"}
+    for role, weights in finder["fit"].items():
+        at = f"{where} fit '{role}'"
+        if role not in entry_roles:
+            fail(at, "not an id of an entry role")
+        for question, weight in weights.items():
+            if question not in questions:
+                fail(f"{at} '{question}'", "not a question id")
+            if not isinstance(weight, Mapping) or "reason" not in weight or not set(weight) <= {"if_yes", "if_no", "reason"}:
+                fail(f"{at} '{question}'", "expected {if_yes: points, if_no: points, reason: text}")
+            if not all(isinstance(weight.get(k, 0), int) for k in ("if_yes", "if_no")):
+                fail(f"{at} '{question}'", "points must be whole numbers")
 
 
 def load(path: Path | str = DEFAULT_PATH) -> Knowledge:

@@ -115,3 +115,43 @@ def test_clarify_without_answerable_intent_redirects():
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.4}]
     message, _ = run(ActionClarify(), "nlu_fallback", "hmm", ranking=ranking)
     assert message["text"].startswith("Sorry, I can only help with careers in BPO")
+
+
+def tracker_for(intent, text, slots=None, active_loop=None):
+    message = {"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text}
+    return Tracker("t", dict(slots or {}), message, [], False, None, active_loop or {}, "action_listen")
+
+
+def test_role_finder_validation_reads_yes_no_and_free_text():
+    import asyncio
+
+    from actions.role_finder import ValidateRoleFinderForm
+
+    events = asyncio.run(ValidateRoleFinderForm().run(
+        CollectingDispatcher(), tracker_for("affirm", "yes", {"requested_slot": "rf_calls"}), {}))
+    assert events == [SlotSet("rf_calls", True)]
+    events = asyncio.run(ValidateRoleFinderForm().run(
+        CollectingDispatcher(), tracker_for("tell_profile", "I'm a graduate and I type fast",
+                                            {"requested_slot": "rf_calls"}), {}))
+    assert SlotSet("rf_degree", True) in events and SlotSet("rf_typing", True) in events
+    assert not any(e["name"] == "rf_calls" for e in events)
+
+
+def test_recommend_reads_the_answers_from_slots():
+    from actions.role_finder import ActionRecommendRole
+
+    slots = {"rf_calls": False, "rf_typing": True, "rf_technical": False, "rf_degree": False, "rf_nights": True}
+    dispatcher = CollectingDispatcher()
+    events = ActionRecommendRole().run(dispatcher, tracker_for("deny", "no", slots), {})
+    assert dispatcher.messages[0]["text"].splitlines()[1].startswith("1. Data Entry Operator")
+    assert events == [SlotSet("role", "data_entry_operator")]
+
+
+def test_a_question_in_the_middle_of_the_role_finder_ends_it():
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for("ask_shifts", "what are the shifts", {"requested_slot": "rf_degree"},
+                          {"name": "role_finder_form"})
+    tracker.latest_message["intent_ranking"] = []
+    events = ActionAnswerTopic().run(dispatcher, tracker, {})
+    assert "night and rotating shifts" in dispatcher.messages[0]["text"]
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events

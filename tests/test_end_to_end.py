@@ -130,3 +130,33 @@ def test_bad_input_gets_a_reply_and_the_conversation_goes_on(bot, message):
     response = bot.say(sender, message)
     assert response and all("Traceback" not in m.get("text", "") for m in response), response
     assert "night and rotating shifts" in bot.text(sender, "what are the shift timings?")
+
+
+def test_role_finder_over_rest(bot):
+    sender = new_sender()
+    first = bot.say(sender, "I'm a graduate and I type fast, which job suits me?")
+    text = "\n".join(m.get("text", "") for m in first)
+    # Degree and typing came with the first message, so the first question is about calls.
+    assert "Five quick questions" in text and "phone calls" in text and "type" not in text.split("\n")[-1]
+    assert [b["payload"] for b in first[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert "computer problems" in bot.text(sender, "no")
+    reply = bot.text(sender, "/deny")
+    assert "night or rotating shifts" in reply
+    reply = bot.text(sender, "no")
+    assert "1. Process Associate: you're a graduate" in reply
+    assert "2. Data Entry Operator: you type fast" in reply
+    assert "domestic processes" in reply  # no nights -> the shift note
+    # Changing an answer updates the recommendation.
+    reply = bot.text(sender, "actually I'm not a graduate, still studying")
+    assert "1. Data Entry Operator" in reply and "Process Associate" not in reply
+    # The pick is now the role in focus for follow-ups.
+    assert "Typing speed and accuracy" in bot.text(sender, "what skills do I need for it?")
+
+
+def test_role_finder_can_be_left_for_another_question(bot):
+    sender = new_sender()
+    bot.text(sender, "help me choose a role")
+    reply = bot.text(sender, "what are the shift timings?")
+    assert "night and rotating shifts" in reply
+    # The form has ended: a plain "yes" is no longer taken as an answer to its question.
+    assert "phone calls" not in bot.text(sender, "what is bpo")
