@@ -8,6 +8,11 @@ rasa_port=${RASA_PORT:-5005}
 actions_port=${ACTIONS_PORT:-5055}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://localhost:$actions_port/webhook}
 
+# Channels: credentials.yml plus Slack/Telegram when their variables are set (a half-set channel
+# stops here, naming the missing variable). The file holds ${VAR} references, never secrets.
+mkdir -p results
+"$bin/python" -m bot.channels.config --out results/credentials.yml
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -34,7 +39,7 @@ api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then
   api=(--enable-api --auth-token "$RASA_API_TOKEN")
 fi
-"$bin/rasa" run --model "$model" --port "$rasa_port" --credentials credentials.yml \
+"$bin/rasa" run --model "$model" --port "$rasa_port" --credentials results/credentials.yml \
   --endpoints endpoints.yml "${api[@]}" &
 pids+=($!)
 wait_for "http://localhost:$rasa_port/" 180 "${pids[1]}"

@@ -10,4 +10,4 @@ mkdir -p results
 actions=$!
 trap 'kill $actions 2>/dev/null; wait $actions 2>/dev/null' EXIT
 for _ in $(seq 60); do curl -fs -o /dev/null "http://localhost:$actions_port/health" && break; sleep 1; done
-.venv/bin/rasa shell --model "$model" --endpoints endpoints.yml
+.venv/bin/rasa shell --model "$model" --endpoints endpoints.yml --port "${RASA_PORT:-5005}"

@@ -70,13 +70,17 @@ def start_actions(port: Optional[int] = None, name: str = "actions", **env: str)
     return Server(name, args, f"http://127.0.0.1:{port}/health", environment(**env), 90)
 
 
-def start_rasa(actions_port: int, port: Optional[int] = None, name: str = "rasa", extra: List[str] = ()) -> Server:
+def start_rasa(actions_port: int, port: Optional[int] = None, name: str = "rasa", extra: List[str] = (),
+               credentials: str = "credentials.yml", env: Optional[Dict[str, str]] = None,
+               endpoints: str = "endpoints.yml") -> Server:
+    """`credentials`: the channels file to mount; `env`: extra variables for the server (channel settings);
+    `endpoints`: the endpoints file (tracker and lock stores, e.g. one written by bot.endpoints_config)."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does it for you)")
     port = port or free_port()
     args = [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(port), "--interface", "127.0.0.1",
-            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *extra]
-    env = environment(ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
+            "--credentials", credentials, "--endpoints", endpoints, *extra]
+    env = environment(**(env or {}), ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook")
     server = Server(name, args, f"http://127.0.0.1:{port}/", env, 240)
     server.url = f"http://127.0.0.1:{port}"
     return server

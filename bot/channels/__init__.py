@@ -1,0 +1,14 @@
+"""The project's Rasa input channels, each named by module path in credentials.yml.
+
+They adapt Rasa's channel classes to this bot (and fix what Rasa 3.6.21 gets wrong); they import
+Rasa, so the rest of `bot/` never imports this package.
+
+- `bot.channels.webchat.WebChatInput`: the web chat: a page at `/`, an embeddable widget and the
+  JSON endpoints it talks to, all on the Rasa server's own port.
+- `bot.channels.socketio_fixed.FixedSocketIOInput`: Rasa's socket.io channel with
+  `session_persistence: true` delivering replies again on python-socketio >= 5.10.
+- `bot.channels.slack`, `bot.channels.telegram`: Slack and Telegram, configured by environment
+  variables; `bot.channels.shared` holds what they share (text splitting, retry memory, `/` commands).
+- `bot.channels.config`: writes the credentials file for `rasa run` from credentials.yml plus the
+  environment (`scripts/serve.sh` calls it).
+"""
