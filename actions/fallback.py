@@ -7,6 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import COMPOSER, mentioned, reply
 
 FALLBACK_INTENT = "nlu_fallback"
+# Below this confidence an intent is a guess, not a candidate: gibberish scores ~0.1 on every intent.
+SUGGEST_FLOOR = 0.2
 
 
 class ActionNotCovered(Action):
@@ -27,7 +29,8 @@ class ActionClarify(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         ranking = tracker.latest_message.get("intent_ranking") or []
-        intents = [r["name"] for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
+        intents = [r["name"] for r in ranking
+                   if r.get("name") != FALLBACK_INTENT and r.get("confidence", 0) >= SUGGEST_FLOOR][:2]
         entities = {}
         for entity in ("role", "certification"):
             entry = mentioned(tracker, [entity])

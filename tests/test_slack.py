@@ -77,8 +77,8 @@ def test_greeting_buttons_are_block_kit_buttons(platform):
     platform.slack(payload)
     [call] = replies(platform, payload["event"]["channel"])
     buttons = buttons_of(call)
-    assert [b["text"]["text"] for b in buttons] == ["What is BPO?", "Entry-level roles", "Certifications"]
-    assert [b["value"] for b in buttons] == ["/ask_what_is_bpo", "/ask_entry_roles", "/ask_certifications"]
+    assert [b["text"]["text"] for b in buttons] == ["What is BPO?", "Entry-level roles", "Which job suits me?"]
+    assert [b["value"] for b in buttons] == ["/ask_what_is_bpo", "/ask_entry_roles", "/find_role"]
     assert all(b["type"] == "button" for b in buttons)
     assert len({b["action_id"] for b in buttons}) == 3  # Slack wants them unique within a message
 

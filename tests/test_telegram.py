@@ -75,9 +75,9 @@ def test_text_update_gets_a_reply_with_an_inline_keyboard(platform):
     assert call.params["chat_id"] == str(chat_id)
     assert call.params["text"].startswith("Hi! I'm the BPO Careers Assistant")
     rows = keyboard(call)
-    assert [b["text"] for row in rows for b in row] == ["What is BPO?", "Entry-level roles", "Certifications"]
+    assert [b["text"] for row in rows for b in row] == ["What is BPO?", "Entry-level roles", "Which job suits me?"]
     assert [b["callback_data"] for row in rows for b in row] == ["/ask_what_is_bpo", "/ask_entry_roles",
-                                                                "/ask_certifications"]
+                                                                "/find_role"]
 
 
 def test_question_gets_its_answer(platform):
