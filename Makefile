@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export ACTION_SERVER_URL ?= http://localhost:$(or $(ACTIONS_PORT),5055)/webhook
 
-.PHONY: run shell train validate test eval clean telegram-webhook
+.PHONY: run shell train validate test eval bench report clean telegram-webhook
 .DEFAULT_GOAL := run
 
 run: $(MODEL)  ## start the action server + Rasa server (REST channel), print where to chat
@@ -36,6 +36,12 @@ test: validate $(MODEL)  ## every test: knowledge, actions, end-to-end servers, 
 
 eval: $(VENV)/.dev $(MODEL)  ## held-out NLU accuracy, 5-fold cross-validation, default-pipeline comparison
 	$(BIN)/python -m tests.evaluate
+
+bench: $(VENV)/.dev $(MODEL)  ## training, start-up, latency, throughput, memory vs a stock `rasa init` bot (docs/benchmarks.md)
+	$(BIN)/python -m tests.bench
+
+report: $(VENV)/.installed  ## messages the bot couldn't answer well, from the conversation store (DB_URL or var/)
+	$(BIN)/python -m bot.report
 
 telegram-webhook: $(VENV)/.installed  ## tell Telegram where the bot listens (TELEGRAM_* variables, docs/channels.md)
 	$(BIN)/python -m bot.channels.telegram set-webhook

@@ -12,6 +12,9 @@ export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://localhost:$actions_port/web
 # stops here, naming the missing variable). The file holds ${VAR} references, never secrets.
 mkdir -p results
 "$bin/python" -m bot.channels.config --out results/credentials.yml
+# Conversations: a SQLite file under var/ that survives restarts, or PostgreSQL (DB_URL) with a Redis
+# lock store (REDIS_URL) for several servers. A malformed URL stops here, naming the variable.
+"$bin/python" -m bot.endpoints_config --output results/endpoints.yml
 
 pids=()
 stop() {
@@ -31,7 +34,10 @@ wait_for() {  # url seconds pid
   return 1
 }
 
-"$bin/rasa" run actions --actions actions --port "$actions_port" &
+# Sanic drops a new connection that sends nothing for 5 s; a Rasa server busy with many conversations
+# can take longer between connecting and sending, and the answer would be lost. 60 s leaves room.
+SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-60} \
+  "$bin/rasa" run actions --actions actions --port "$actions_port" &
 pids+=($!)
 wait_for "http://localhost:$actions_port/health" 60 "${pids[0]}"
 
@@ -39,8 +45,11 @@ api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then
   api=(--enable-api --auth-token "$RASA_API_TOKEN")
 fi
-"$bin/rasa" run --model "$model" --port "$rasa_port" --credentials results/credentials.yml \
-  --endpoints endpoints.yml "${api[@]}" &
+# Bodies over 64 KiB are refused (413) before Rasa reads them; a chat message is a few KB. Only the
+# Rasa server gets the limit: the action server receives whole conversations, which grow larger.
+SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536} \
+  "$bin/rasa" run --model "$model" --port "$rasa_port" --credentials results/credentials.yml \
+  --endpoints results/endpoints.yml "${api[@]}" &
 pids+=($!)
 wait_for "http://localhost:$rasa_port/" 180 "${pids[1]}"
 
