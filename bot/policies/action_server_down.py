@@ -50,11 +50,13 @@ class ActionServerDownPolicy(Policy):
         response = self.config[RESPONSE]
         probabilities = self._default_predictions(domain)
         last = tracker.events[-1] if tracker.events else None
-        if isinstance(last, ActionExecuted) and response in domain.action_names_or_texts:
-            if last.action_name == response:
-                probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
-            elif self._is_custom(last.action_name, domain) and self._is_live(tracker):
-                probabilities[domain.index_for_action(response)] = 1.0
+        if response not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        # The apology ends with its BotUttered event, so look at the last action, not the last event.
+        if tracker.latest_action_name == response:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+        elif isinstance(last, ActionExecuted) and self._is_custom(last.action_name, domain) and self._is_live(tracker):
+            probabilities[domain.index_for_action(response)] = 1.0
         return self._prediction(probabilities)
 
     @staticmethod
