@@ -10,8 +10,9 @@ Rasa's endpoints.yml has no "use SQLite unless a database is configured", so thi
   keeps every conversation through restarts on one machine. `postgresql://user:password@host:5432/db`
   switches to PostgreSQL, which several Rasa servers can share;
 - lock store: REDIS_URL (`redis://host:6379/0`, `rediss://` for TLS) switches on Rasa's Redis lock
-  store, so that two servers never work on the same conversation at once. Without it locks live in
-  the server's memory, which is right for one server only. A Redis password goes in REDIS_PASSWORD.
+  store (in bot/stores/redis_lock.py, with its updates made atomic), so that two servers never work
+  on the same conversation at once. Without it locks live in the server's memory, which is right
+  for one server only. A Redis password goes in REDIS_PASSWORD.
 
 Secrets never reach the written file: the PostgreSQL URL and the Redis password are written as
 `${DB_URL}` / `${REDIS_PASSWORD}`, which Rasa fills in from the same environment when it reads the
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ACTION_SERVER_URL = "http://localhost:5055/webhook"
 DEFAULT_SQLITE_PATH = "var/conversations.db"
 POSTGRES_SCHEMES = ("postgresql", "postgresql+psycopg2")
+# Rasa's Redis lock store with its read-change-write races closed (bot/stores/redis_lock.py).
+LOCK_STORE = "bot.stores.redis_lock.AtomicRedisLockStore"
 
 
 class SettingError(ValueError):
@@ -164,7 +167,7 @@ def lock_store(env: Mapping[str, str]) -> Tuple[Optional[Dict[str, Any]], str]:
     db = parts.path.strip("/") or "0"
     if not db.isdigit():
         raise SettingError(f"REDIS_URL: the database after the last / must be a number, got {db!r}")
-    config: Dict[str, Any] = {"type": "redis", "url": parts.hostname, "port": parts.port or 6379, "db": int(db)}
+    config: Dict[str, Any] = {"type": LOCK_STORE, "url": parts.hostname, "port": parts.port or 6379, "db": int(db)}
     if parts.scheme == "rediss":
         config["use_ssl"] = True
     if _value(env, "REDIS_PASSWORD"):

@@ -116,6 +116,7 @@ def test_rasa_servers_share_postgres_and_redis_as_the_generator_expects(compose,
         assert env["DB_URL"] == (f"postgresql://{postgres['POSTGRES_USER']}:{postgres['POSTGRES_PASSWORD']}"
                                  f"@postgres:5432/{postgres['POSTGRES_DB']}")
         assert config["lock_store"]["url"] == "redis" and config["lock_store"]["port"] == 6379
+        assert config["lock_store"]["type"] == "bot.stores.redis_lock.AtomicRedisLockStore"
         assert config["action_endpoint"]["url"] == "http://actions:5055/webhook"
         assert env["RASA_TELEMETRY_ENABLED"] == "false"
         assert set(services[name]["depends_on"]) >= {"postgres", "redis", "actions"}

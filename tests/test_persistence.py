@@ -62,8 +62,9 @@ def test_postgresql_and_redis_for_several_servers(tmp_path):
     endpoints = build(env, tmp_path)
     assert endpoints.config["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "${DB_URL}",
                                                  "db": "careers"}
-    assert endpoints.config["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2,
-                                              "use_ssl": True, "password": "${REDIS_PASSWORD}"}
+    assert endpoints.config["lock_store"] == {"type": "bot.stores.redis_lock.AtomicRedisLockStore",
+                                              "url": "cache.internal", "port": 6380, "db": 2, "use_ssl": True,
+                                              "password": "${REDIS_PASSWORD}"}
     assert endpoints.config["action_endpoint"] == {"url": "http://actions:5055/webhook"}
     text = render(endpoints)
     assert "p%40ss" not in text and "hunter2" not in text  # secrets stay in the environment
@@ -107,6 +108,14 @@ def test_rasa_accepts_the_written_file(tmp_path):
     store = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"))
     assert isinstance(store, SQLTrackerStore) and (tmp_path / "c.db").exists()
     assert isinstance(LockStore.create(read_endpoint_config(str(path), "lock_store")), InMemoryLockStore)
+
+    from bot.stores.redis_lock import AtomicRedisLockStore
+
+    path.write_text(render(build({"REDIS_URL": "redis://127.0.0.1:6390/3"}, tmp_path)), encoding="utf-8")
+    locks = LockStore.create(read_endpoint_config(str(path), "lock_store"))  # connects only when used
+    assert isinstance(locks, AtomicRedisLockStore)
+    assert locks.red.connection_pool.connection_kwargs["port"] == 6390
+    assert locks.red.connection_pool.connection_kwargs["db"] == 3
 
 
 # --- scripts/serve.sh, restarted ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 scale-out path, set up by DB_URL and REDIS_URL through bot.endpoints_config), as several servers
 behind a load balancer would. The PostgreSQL and Redis servers are real (tests/services.py)."""
 import concurrent.futures
+import threading
 import uuid
 
 import pytest
@@ -65,13 +66,16 @@ QUESTIONS = [
 ]
 
 
-def test_concurrent_messages_of_one_conversation_are_handled_one_at_a_time(cluster):
+@pytest.mark.parametrize("burst", range(3))
+def test_concurrent_messages_of_one_conversation_are_handled_one_at_a_time(cluster, burst):
     user = sender()
     cluster["a"].text(user, "hi")  # the conversation exists before the burst
+    start = threading.Barrier(len(QUESTIONS))
 
     def ask(index_question):
         index, (question, _) = index_question
         server = cluster["a"] if index % 2 == 0 else cluster["b"]
+        start.wait()
         response = requests.post(server.url, json={"sender": user, "message": question}, timeout=120)
         return response.status_code, "\n".join(m.get("text", "") for m in response.json())
 
@@ -87,13 +91,49 @@ def test_concurrent_messages_of_one_conversation_are_handled_one_at_a_time(clust
     assert sum(1 for e in events if e["event"] == "bot") == len(QUESTIONS) + 1
 
 
-def test_the_redis_lock_store_is_the_one_used(cluster):
+def test_lock_tickets_stay_unique_when_servers_take_them_at_once(cluster):
+    """Eight lock stores (as eight servers) take a ticket for one conversation at the same moment.
+
+    Rasa's own RedisLockStore reads, changes and writes the lock, so some of them can get the same
+    ticket; bot.stores.redis_lock.AtomicRedisLockStore must hand out 0..7 every time, and leave no
+    lock behind once all are served.
+    """
+    import redis
+
+    from bot.stores.redis_lock import AtomicRedisLockStore
+
+    pool = redis.Redis.from_url(cluster["redis"]).connection_pool.connection_kwargs
+    stores = [AtomicRedisLockStore(host=pool["host"], port=pool["port"], db=pool["db"]) for _ in range(8)]
+    for _ in range(20):
+        conversation = f"lock-{uuid.uuid4().hex}"
+        start = threading.Barrier(len(stores))
+
+        def take(store, start=start, conversation=conversation):
+            start.wait()
+            return store.issue_ticket(conversation)
+
+        with concurrent.futures.ThreadPoolExecutor(len(stores)) as threads:
+            tickets = list(threads.map(take, stores))
+        assert sorted(tickets) == list(range(len(stores))), tickets  # Rasa numbers tickets from 0
+
+        with concurrent.futures.ThreadPoolExecutor(len(stores)) as threads:
+            list(threads.map(lambda store, ticket, c=conversation: store.cleanup(c, ticket), stores, tickets))
+        assert stores[0].get_lock(conversation) is None
+
+
+def test_the_servers_lock_conversations_in_redis_atomically(cluster):
     import redis
 
     client = redis.Redis.from_url(cluster["redis"])
-    stats = client.info("commandstats")
-    # Rasa's RedisLockStore keeps each conversation's ticket lock under a key it sets and reads.
-    assert stats.get("cmdstat_set", {}).get("calls", 0) > 0 and stats.get("cmdstat_get", {}).get("calls", 0) > 0
+
+    def calls(command):
+        return client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0)
+
+    before = calls("watch"), calls("exec")
+    cluster["a"].text(sender(), "what is bpo")
+    cluster["b"].text(sender(), "what is bpo")
+    # Each message takes and returns a ticket, each in a WATCH ... EXEC transaction.
+    assert calls("watch") - before[0] >= 4 and calls("exec") - before[1] >= 4
 
 
 def test_report_reads_the_postgresql_store(cluster, capsys):
