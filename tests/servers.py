@@ -6,9 +6,8 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, List, Optional
 
 import requests
 
@@ -99,21 +98,3 @@ class RestClient:
 
     def text(self, sender: str, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))
-
-
-@contextmanager
-def running_bot() -> Iterator[RestClient]:
-    actions = start_actions()
-    actions_port = int(actions.health.rsplit(":", 1)[1].split("/")[0])
-    try:
-        rasa = start_rasa(actions_port)
-    except Exception:
-        actions.stop()
-        raise
-    try:
-        client = RestClient(rasa.url)
-        client.rasa, client.actions = rasa, actions
-        yield client
-    finally:
-        rasa.stop()
-        actions.stop()
