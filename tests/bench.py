@@ -154,7 +154,8 @@ def wait_for_answer(url: str, rasa: Process, actions: Process, limit: float = 60
             if not process.alive():
                 raise RuntimeError(f"{process.name} exited:\n{process.log.read_text()[-3000:]}")
         try:
-            response = requests.post(url, json={"sender": "bench-first", "message": "hello"}, timeout=30)
+            response = requests.post(url + loadtest.REST.path, json={"sender": "bench-first", "message": "hello"},
+                                     timeout=30)
             if response.status_code == 200 and response.json():
                 return time.perf_counter() - rasa.started
         except requests.RequestException:
@@ -261,7 +262,7 @@ def serve_and_measure(bot: Bot, profile: bool) -> None:
                                [str(BIN / "rasa"), "run", "--model", str(bot.model), "--port", str(port),
                                 "--interface", "127.0.0.1", "--endpoints", str(endpoints)],
                                bot.folder, env(**bot.rasa_env)))
-        urls.append(f"http://127.0.0.1:{port}/webhooks/rest/webhook")
+        urls.append(f"http://127.0.0.1:{port}")
     rasa = servers[0]
     try:
         start_profile = None

@@ -1,8 +1,9 @@
-"""Many conversations at once over Rasa's REST channel, each reply checked against its question.
+"""Many conversations at once over Rasa's REST channel or the web chat, each reply checked against its question.
 
-Used by tests/test_load.py (50 conversations x 20 turns: nothing may fail, go missing or reach the
-wrong conversation) and by tests/bench.py (latency and throughput). Loopback only; every loop is
-bounded by its script, and every request by a timeout.
+Used by tests/test_load.py (50 conversations x 20 turns over REST and 20 over the web chat, at the
+same time: nothing may fail, go missing or reach the wrong conversation) and by tests/bench.py
+(latency and throughput). Loopback only; every loop is bounded by its script, and every request by
+a timeout.
 
 Each conversation of the project's script walks through roles in an order of its own: the role
 question, then three follow-ups that only make sense with that role in context ("what skills do I
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -36,8 +38,9 @@ FOLLOW_UPS = [
     ("what comes after that role?", "career_path"),
 ]
 
-# Steps through the nine roles that share no factor with nine, so each visits all of them, each
-# conversation in an order of its own.
+# Steps through the nine roles that share no factor with nine, so each visits all of them. A first
+# role (9), a stride (6) and a rotation of the follow-ups (3) give 162 different scripts, so no two
+# conversations of a load test say the same things and a crossed reply cannot pass for the right one.
 STRIDES = [1, 2, 4, 5, 7, 8]
 
 Step = Tuple[str, Optional[str]]  # message, exact reply text expected (None: any non-empty reply)
@@ -54,14 +57,15 @@ def project_scripts(conversations: int, turns: int) -> List[List[Step]]:
     scripts = []
     for c in range(conversations):
         script: List[Step] = []
-        stride = STRIDES[c % len(STRIDES)]
+        first, rest = c % len(ROLE_QUESTIONS), c // len(ROLE_QUESTIONS)
+        stride, rotation = STRIDES[rest % len(STRIDES)], rest // len(STRIDES)
         block = 0
         while len(script) < turns:
-            question, role_id = ROLE_QUESTIONS[(c + block * stride) % len(ROLE_QUESTIONS)]
+            question, role_id = ROLE_QUESTIONS[(first + block * stride) % len(ROLE_QUESTIONS)]
             role = roles[role_id]
             script.append((question, composer.role(role).text))
             for offset in range(len(FOLLOW_UPS)):
-                follow_up, method = FOLLOW_UPS[(c + block + offset) % len(FOLLOW_UPS)]
+                follow_up, method = FOLLOW_UPS[(rotation + block + offset) % len(FOLLOW_UPS)]
                 script.append((follow_up, getattr(composer, method)(role).text))
             block += 1
         scripts.append(script[:turns])
@@ -108,8 +112,27 @@ class Result:
                 f"wrong {len(self.wrong)}")
 
 
+@dataclass(frozen=True)
+class Channel:
+    """Where a channel takes a message on a server, and how its answer carries the replies."""
+    path: str
+    replies_key: Optional[str]  # the replies are a list under this key; None: the body is the list
+    addressed: bool  # each reply names its recipient (REST); the web chat answers only the asker
+
+    def replies(self, body: object) -> List[dict]:
+        replies = body.get(self.replies_key) if self.replies_key and isinstance(body, dict) else body
+        if not isinstance(replies, list):
+            raise ValueError(f"no list of replies in {str(body)[:200]}")
+        return replies
+
+
+REST = Channel("/webhooks/rest/webhook", replies_key=None, addressed=True)
+# Its replies carry no recipient: a crossed reply shows as a text that is not this turn's answer.
+WEBCHAT = Channel("/webchat/message", replies_key="messages", addressed=False)
+
+
 async def _conversation(session: aiohttp.ClientSession, urls: Sequence[str], sender: str, script: Sequence[Step],
-                        result: Result, timeout: float, first: int) -> None:
+                        result: Result, timeout: float, first: int, channel: Channel) -> None:
     for number, (message, expected) in enumerate(script):
         url = urls[(first + number) % len(urls)]  # several servers: turn by turn, as a round-robin proxy
         where = f"{sender} turn {number + 1} {message!r}"
@@ -121,7 +144,7 @@ async def _conversation(session: aiohttp.ClientSession, urls: Sequence[str], sen
                 if response.status != 200:
                     result.failed.append(f"{where}: HTTP {response.status} {body[:200]}")
                     continue
-                replies = await response.json(content_type=None)
+                replies = channel.replies(await response.json(content_type=None))
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             result.failed.append(f"{where}: {error.__class__.__name__} {error}")
             continue
@@ -129,32 +152,39 @@ async def _conversation(session: aiohttp.ClientSession, urls: Sequence[str], sen
         texts = [r.get("text") for r in replies if r.get("text")]
         if not texts:
             result.lost.append(f"{where}: no reply")
-        elif any(r.get("recipient_id") != sender for r in replies):
+        elif channel.addressed and any(r.get("recipient_id") != sender for r in replies):
             result.wrong.append(f"{where}: reply addressed to {[r.get('recipient_id') for r in replies]}")
         elif expected is not None and "\n".join(texts) != expected:
             result.wrong.append(f"{where}: got {texts[0][:80]!r}, expected {expected[:80]!r}")
 
 
-async def run(url: Union[str, Sequence[str]], scripts: Dict[str, Sequence[Step]], timeout: float = 60.0) -> Result:
-    """Every conversation at once, each one's turns one after another; `url` is the REST webhook, or
-    a list of them (several servers sharing the conversations), taken in turn."""
-    urls = [url] if isinstance(url, str) else list(url)
+async def run(url: Union[str, Sequence[str]], scripts: Dict[str, Sequence[Step]], timeout: float = 60.0,
+              channel: Channel = REST) -> Result:
+    """Every conversation at once, each one's turns one after another; `url` is a server's base URL,
+    or a list of them (several servers sharing the conversations), taken in turn."""
+    urls = [u.rstrip("/") + channel.path for u in ([url] if isinstance(url, str) else url)]
     result = Result(turns=sum(len(s) for s in scripts.values()))
     connector = aiohttp.TCPConnector(limit=len(scripts) or 1)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(_conversation(session, urls, sender, script, result, timeout, index)
+        await asyncio.gather(*(_conversation(session, urls, sender, script, result, timeout, index, channel)
                                for index, (sender, script) in enumerate(scripts.items())))
         result.elapsed = time.perf_counter() - started
     return result
 
 
-def run_blocking(url: Union[str, Sequence[str]], scripts: Dict[str, Sequence[Step]], timeout: float = 60.0) -> Result:
-    return asyncio.run(run(url, scripts, timeout))
+def run_blocking(url: Union[str, Sequence[str]], scripts: Dict[str, Sequence[Step]], timeout: float = 60.0,
+                 channel: Channel = REST) -> Result:
+    return asyncio.run(run(url, scripts, timeout, channel))
 
 
 def named(prefix: str, scripts: List[List[Step]]) -> Dict[str, List[Step]]:
     return {f"{prefix}-{index:03d}": script for index, script in enumerate(scripts)}
+
+
+def browser_named(scripts: List[List[Step]]) -> Dict[str, List[Step]]:
+    """Keyed by random ids, as the web chat's widget makes them (it refuses any other sender)."""
+    return {uuid.uuid4().hex: script for script in scripts}
 
 
 ScriptMaker = Callable[[int, int], List[List[Step]]]
