@@ -6,12 +6,14 @@ import uuid
 
 import pytest
 import requests
+import yaml
 
-from tests.servers import RestClient
+from tests.servers import ROOT, RestClient
 from tests.stack import (assert_deo_skills, last_slot, port_of, start_action_server, start_bot, store_url,
                          stored_events, user_texts, write_endpoints)
 
 CANNOT_LOOK_UP = "can't look that up right now"
+CANNOT_LOOK_UP_TEXT = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]["utter_cannot_look_up"][0]["text"]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +54,31 @@ def test_action_server_down_gets_a_short_apology_then_answers_when_back(stack):
     assert_deo_skills(bot.text(user, "what skills do I need for it?"))
     events = stored_events(stack["db"], user)
     assert [e.get("name") for e in events if e["event"] == "action"].count("utter_cannot_look_up") == 1
+
+
+def test_action_server_down_in_the_role_finder_apologises_and_the_questions_resume(stack):
+    bot, user = RestClient(stack["rasa"].url), sender()
+    assert "phone calls" in bot.text(user, "which bpo job suits me?")
+    assert "type quickly" in bot.text(user, "yes")
+
+    port = port_of(stack["actions"])
+    stack["actions"].stop()
+    # The answer is checked and the next question asked by the action server: without it, one
+    # apology per message, never silence and never the form running in a loop.
+    for _ in range(2):
+        response = requests.post(bot.url, json={"sender": user, "message": "no"}, timeout=60)
+        assert response.status_code == 200, response.text
+        assert [m.get("text") for m in response.json()] == [CANNOT_LOOK_UP_TEXT], response.text
+
+    stack["actions"] = start_action_server("actions-faults-form-back", port=port)
+    # The question still open is the typing one; the answer given now fills it and the form goes on.
+    assert "computer problems" in bot.text(user, "no")
+    for answer in ("yes", "yes"):
+        bot.text(user, answer)
+    assert "Technical Support Associate" in bot.text(user, "yes")
+    events = stored_events(stack["db"], user)
+    assert last_slot(events, "rf_calls") is True and last_slot(events, "rf_typing") is False
+    assert [e.get("name") for e in events if e["event"] == "action"].count("utter_cannot_look_up") == 2
 
 
 def test_rasa_server_crash_loses_no_conversation(stack):

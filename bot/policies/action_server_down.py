@@ -3,7 +3,11 @@
 When Rasa 3.6 cannot reach the action server it logs the error, records the action as run with no
 events, and goes on predicting; the rule for the question is complete, so it listens again and the
 user gets nothing. Every custom action of this bot sends a message, so a custom action that left no
-event at all in a live conversation means the action server was not reached. This policy then
+event at all in a live conversation means the action server was not reached. The same holds for a
+form: its validation and its questions are custom actions, and a form run that worked always leaves
+something (the slots, the next question, or the end of the loop), while one that could not reach
+the action server leaves nothing. The form stays active, so once the server is back the person's
+answer fills the question still pending. This policy then
 predicts a response from domain.yml (sent by the Rasa server itself, so it needs no action server),
 and after it, listening. The next message is handled normally, so once the action server is back
 the next question is answered.
@@ -57,13 +61,20 @@ class ActionServerDownPolicy(Policy):
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
         elif isinstance(last, ActionExecuted) and self._is_custom(last.action_name, domain) and self._is_live(tracker):
             probabilities[domain.index_for_action(response)] = 1.0
-        return self._prediction(probabilities)
+        else:
+            return self._prediction(probabilities)
+        # Marked as not depending on the user's message, like RulePolicy's predictions for an active
+        # form: those overrule every other kind, so otherwise the form would be run again at once
+        # (and fail again) instead of the apology, or instead of listening after it.
+        return self._prediction(probabilities, is_no_user_prediction=True)
 
     @staticmethod
     def _is_custom(action: Optional[Text], domain: Domain) -> bool:
-        """An action the action server runs: not a response, form or one of Rasa's own."""
-        return bool(action) and action in domain.user_actions and not action.startswith("utter_") \
-            and action not in domain.form_names and action not in DEFAULT_ACTION_NAMES
+        """An action that needs the action server: a custom action, or a form (its validation and
+        questions are custom actions); not a response or one of Rasa's own."""
+        if not action or action in DEFAULT_ACTION_NAMES or action.startswith("utter_"):
+            return False
+        return action in domain.user_actions or action in domain.form_names
 
     @staticmethod
     def _is_live(tracker: DialogueStateTracker) -> bool:
