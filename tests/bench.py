@@ -389,8 +389,10 @@ def scaled_table(ours: Bot, scaled: Bot) -> str:
 
 
 def write_doc(info: Dict[str, str], ours: Bot, stock: Optional[Bot], scaled: Optional[Bot],
-              notes: List[str]) -> None:
-    block = [START, "", f"Run of {info['date']} (`make bench`, i.e. `.venv/bin/python -m tests.bench`), on:", ""]
+              notes: List[str], options: List[str]) -> None:
+    command = " ".join([".venv/bin/python -m tests.bench"] + options)
+    called = "`make bench`, i.e. " if not options else ""
+    block = [START, "", f"Run of {info['date']} ({called}`{command}`), on:", ""]
     block += [f"- {k}: {v}" for k, v in info.items() if k != "date"]
     block += ["", table(ours, stock), ""]
     if scaled:
@@ -458,7 +460,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for note in notes:
         print(f"- {note}")
     if not args.no_write:
-        write_doc(info, ours, stock, scaled, notes)
+        write_doc(info, ours, stock, scaled, notes, sys.argv[1:] if argv is None else argv)
         print(f"\nwrote {DOC.relative_to(ROOT)}")
     missed = [m for m in TARGETS if m in ours.results and verdict(m, ours.results[m]).startswith("MISSED")]
     if missed:
