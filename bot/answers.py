@@ -13,6 +13,8 @@ from typing import Dict, List, Optional, Sequence
 from bot.knowledge import ENTITY_OF, ROLE_FINDER, Entry, Knowledge
 
 MAX_BUTTONS = 3
+# Answers stay within 5 lines: intro, up to 3 described items, the source line.
+MAX_DESCRIBED_ITEMS = 3
 
 # The intent a button asks, for each kind of entry, and the entity that carries the entry's id.
 PAYLOAD_INTENT = {
@@ -103,8 +105,13 @@ class Composer:
         return self._answer(lines, topic, self.follow_ups(topic["follow_ups"]), **slots)
 
     def list_lines(self, items: Sequence[Entry]) -> List[str]:
+        """A short list with a line on each item; a longer one numbered on one line, so the answer
+        stays within five lines: each item is one question ("the second one") or tap away."""
         if all(self.one_liner(item) is None for item in items):
             return [", ".join(item.name for item in items) + "."]
+        if len(items) > MAX_DESCRIBED_ITEMS:
+            return ["; ".join(f"{n}. {item.name}" for n, item in enumerate(items, 1)) + ".",
+                    self.phrases["list_more"]]
         return [f"{n}. {item.name}: {self.one_liner(item)}" for n, item in enumerate(items, 1)]
 
     @staticmethod

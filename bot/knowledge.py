@@ -57,7 +57,7 @@ PHRASES = {
     "role_skill_list", "role_certifications", "role_no_certification", "certification_helps",
     "career_path", "career_path_top", "in_list", "company_note", "not_covered",
     "not_covered_general", "did_you_mean", "redirect", "button_role_skills",
-    "button_role_certifications", "button_career_path", "button_role", "button_certification",
+    "button_role_certifications", "button_career_path", "button_role", "button_certification", "list_more",
 }
 
 

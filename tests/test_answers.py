@@ -28,7 +28,7 @@ def every_answer():
 def test_every_answer_is_short_cites_the_guide_and_has_valid_buttons():
     for answer in every_answer():
         lines = answer.text.splitlines()
-        assert 2 <= len(lines) <= 8, answer.text
+        assert 2 <= len(lines) <= 5, answer.text
         assert lines[-1].startswith("From the guide: ")
         assert 1 <= len(answer.buttons) <= 3, answer.text
         for button in answer.buttons:
@@ -67,6 +67,7 @@ def test_career_path_and_top_of_ladder():
 
 def test_list_sets_listed_slot_and_select_picks_by_position():
     listing = COMPOSER.topic(KB.topic("entry_roles"))
+    assert "1. Customer Service Executive; 2. Technical Support Associate;" in listing.text
     assert listing.slots["listed"][1] == "technical_support_associate"
     assert "Technical Support Associate" in COMPOSER.select(listing.slots["listed"], 2).text
     assert "Process Associate" in COMPOSER.select(listing.slots["listed"], -1).text
