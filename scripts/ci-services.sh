@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install (from Debian's packages) and start, on loopback only, what the scale-out and report tests
-# talk to: PostgreSQL with a `bpo` user allowed to create test databases, and Redis. nginx is
-# installed for the syntax check of deploy/nginx.conf, not started. Safe to run again.
+# talk to: PostgreSQL with a `bpo` user allowed to create test databases, and Redis. nginx and
+# docker-compose are installed for the checks of deploy/nginx.conf and docker-compose.yml, not
+# started. Safe to run again.
 #
 # Prints the settings for the tests on standard output, so CI can do:
 #   eval "$(scripts/ci-services.sh)"      # sets TEST_DB_URL and TEST_REDIS_URL
@@ -21,6 +22,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq "${missing[@]}" >&2
+fi
+# Debian's docker-compose (Compose v1) lets tests/test_compose.py run `docker-compose config` on
+# docker-compose.yml; it needs no Docker engine, and none is installed.
+if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+  log "installing docker-compose"
+  export DEBIAN_FRONTEND=noninteractive
+  [ ${#missing[@]} -gt 0 ] || apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends docker-compose >&2
 fi
 
 # PostgreSQL: the cluster Debian's package made, listening on loopback only.

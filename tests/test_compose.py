@@ -1,9 +1,9 @@
 """docker-compose.yml and deploy/ agree with the project: versions pinned in requirements.txt, the
 settings bot.endpoints_config expects, nginx in front, the HTTP API only with a token.
 
-There is no Docker engine here. `docker compose config` (or the older `docker-compose config`)
-checks the file where the compose plugin is installed; where it isn't, that test is skipped with
-a message and the file is read with PyYAML for the rest. nginx.conf is checked with `nginx -t`
+There is no Docker engine here. `docker compose config`, or Debian's `docker-compose config`
+(Compose v1.29, which scripts/ci-services.sh installs), checks the file; where neither is
+installed, that test is skipped with a message and the file is read with PyYAML for the rest. nginx.conf is checked with `nginx -t`
 where nginx is installed, with the compose host names pointed at loopback.
 """
 import os
