@@ -13,7 +13,6 @@ TRAINING := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 # No calls out of the machine from Rasa itself; actions import bot/ from the project root.
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
-export ACTION_SERVER_URL ?= http://localhost:$(or $(ACTIONS_PORT),5055)/webhook
 
 .PHONY: run shell train validate test eval bench report clean telegram-webhook
 .DEFAULT_GOAL := run
@@ -29,8 +28,11 @@ train: $(MODEL)  ## train if data, config or the spaCy pipeline changed
 validate: $(VENV)/.dev $(SPACY)  ## check the training data; any warning fails
 	$(BIN)/rasa data validate --fail-on-warnings
 
-test: validate $(MODEL)  ## every test: knowledge, actions, end-to-end servers, test stories
-	$(BIN)/pytest -q tests
+# Chromium, PostgreSQL, Redis, nginx and docker-compose come from scripts/test-services.sh, which
+# installs and starts what is missing or says which command would. A skipped test fails the run.
+test: validate $(MODEL)  ## every test: knowledge, actions, end-to-end servers, browser, test stories
+	@services="$$(scripts/test-services.sh)" && eval "$$services" && \
+	  BPO_STRICT_TESTS=1 $(BIN)/pytest -q tests
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/core
 

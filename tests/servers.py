@@ -71,11 +71,18 @@ def start_actions(port: Optional[int] = None, name: str = "actions", **env: str)
 
 def start_rasa(actions_port: int, port: Optional[int] = None, name: str = "rasa", extra: List[str] = (),
                credentials: str = "credentials.yml", env: Optional[Dict[str, str]] = None,
-               endpoints: str = "endpoints.yml") -> Server:
+               endpoints: Optional[str] = None) -> Server:
     """`credentials`: the channels file to mount; `env`: extra variables for the server (channel settings);
-    `endpoints`: the endpoints file (tracker and lock stores, e.g. one written by bot.endpoints_config)."""
+    `endpoints`: the endpoints file (tracker and lock stores, e.g. one written by bot.endpoints_config).
+    Without one, a file naming only this action server is written: the repo's endpoints.yml points at
+    Rasa's usual port 5055, and test servers run on free ports (conversations then stay in memory)."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does it for you)")
+    if endpoints is None:
+        LOGS.mkdir(exist_ok=True)
+        written = LOGS / f"endpoints-{name}.yml"
+        written.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n", encoding="utf-8")
+        endpoints = str(written)
     port = port or free_port()
     args = [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(port), "--interface", "127.0.0.1",
             "--credentials", credentials, "--endpoints", endpoints, *extra]

@@ -2,7 +2,7 @@
 settings bot.endpoints_config expects, nginx in front, the HTTP API only with a token.
 
 There is no Docker engine here. `docker compose config`, or Debian's `docker-compose config`
-(Compose v1.29, which scripts/ci-services.sh installs), checks the file; where neither is
+(Compose v1.29, which scripts/test-services.sh installs), checks the file; where neither is
 installed, that test is skipped with a message and the file is read with PyYAML for the rest. nginx.conf is checked with `nginx -t`
 where nginx is installed, with the compose host names pointed at loopback.
 """
