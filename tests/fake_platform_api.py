@@ -6,6 +6,9 @@ TELEGRAM_API_BASE_URL), so the tests see every outgoing call without any network
     Telegram: POST {url}/telegram/bot<token>/<method>  (form or JSON body)
 `shared_platform_bot` starts one action server and one Rasa server with REST, Slack and Telegram
 mounted, for every test module that needs them, and stops them when the test session ends.
+
+Every call is answered ok unless a test scripts trouble first (`FakePlatformAPI.script`, with the
+answers of tests/fake_platform_answers.py: rate limits, 5xx, refusals, dropped connections).
 """
 from __future__ import annotations
 
@@ -16,13 +19,15 @@ import json
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
 import requests
 
+from tests.fake_platform_answers import (DROP, DROP_STATUS, OK, Answer, Call, server_error,  # noqa: F401
+                                         slack_rate_limited, slack_refusal, telegram_error)
 from tests.servers import BIN, LOGS, ROOT, RestClient, environment, start_actions, start_rasa
 
 SLACK_TOKEN = "xoxb-0000000000-test-only-token"
@@ -35,16 +40,10 @@ TELEGRAM_BOT = "bpo_careers_test_bot"
 TELEGRAM_SECRET = "test-only-webhook-secret"
 TELEGRAM_WEBHOOK = "https://bot.example.test/webhooks/telegram/webhook"
 SECRETS = (SLACK_TOKEN, SLACK_SECRET, TELEGRAM_TOKEN, TELEGRAM_SECRET)
-
-
-@dataclass
-class Call:
-    platform: str  # "slack" or "telegram"
-    method: str  # "chat.postMessage", "sendMessage", ...
-    params: Dict[str, Any]
-    headers: Dict[str, str]
-    token: Optional[str] = None
-    at: float = field(default_factory=time.monotonic)
+# The reply retry limits (bot/channels/retry.py) made small, so retry tests take seconds, not minutes.
+RETRIES, BACKOFF, MAX_WAIT = 3, 0.2, 3.0
+RETRY_ENV = {"REPLY_RETRIES": str(RETRIES), "REPLY_RETRY_BACKOFF_SECONDS": str(BACKOFF),
+             "REPLY_MAX_WAIT_SECONDS": str(MAX_WAIT)}
 
 
 class FakePlatformAPI:
@@ -53,6 +52,7 @@ class FakePlatformAPI:
     def __init__(self) -> None:
         self.calls: List[Call] = []
         self.hang: set = set()
+        self._scripts: List[tuple] = []  # (platform, method, where, deque of Answers)
         self._released = threading.Event()
         self._changed = threading.Condition()
         self._ids = itertools.count(1000)
@@ -66,13 +66,18 @@ class FakePlatformAPI:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, answer = api.handle(self.path, dict(self.headers), body)
+                status, answer, headers = api.handle(self.path, dict(self.headers), body)
                 if status is None:
                     return  # hung until release(); the client is meant to give up first
+                if status == DROP_STATUS:
+                    self.close_connection = True  # closes the socket with no answer: a dropped connection
+                    return
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -100,22 +105,41 @@ class FakePlatformAPI:
             raise AssertionError("no uploads expected")
         return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
 
+    def script(self, platform: str, method: str, *answers: Answer,
+               where: Callable[[Call], bool] = lambda c: True) -> None:
+        """Answer the next calls of `method` that match `where` with `answers`, in order (OK: as usual)."""
+        with self._changed:
+            self._scripts.append((platform, method, where, deque(answers)))
+
+    def _scripted(self, call: Call) -> Answer:
+        with self._changed:
+            for platform, method, where, answers in self._scripts:
+                if answers and platform == call.platform and method == call.method and where(call):
+                    return answers.popleft()
+        return OK
+
     def handle(self, path: str, headers: Dict[str, str], body: bytes):
+        """(status, JSON answer, extra headers) for one request; status None: never answered."""
         params = self._params(headers, body)
         if path.startswith("/slack/api/"):
             call = Call("slack", path.rsplit("/", 1)[1], params, headers,
                         token=headers.get("Authorization", "").removeprefix("Bearer "))
-            self._record(call)
-            return 200, self._slack_answer(call)
-        if path.startswith("/telegram/bot"):
+            usual = self._slack_answer
+        elif path.startswith("/telegram/bot"):
             token, method = path[len("/telegram/bot"):].split("/", 1)
             call = Call("telegram", method, params, headers, token=token)
-            self._record(call)
             if method in self.hang:
+                self._record(call)
                 self._released.wait()
-                return None, None
-            return 200, self._telegram_answer(call)
-        return 404, {"ok": False, "error": "unknown_method"}
+                return None, None, {}
+            usual = self._telegram_answer
+        else:
+            return 404, {"ok": False, "error": "unknown_method"}, {}
+        answer = self._scripted(call)
+        call.status = None if answer.status == DROP_STATUS else answer.status
+        call.body = usual(call) if answer.body is None else answer.body
+        self._record(call)
+        return answer.status, call.body, answer.headers
 
     def _record(self, call: Call) -> None:
         with self._changed:
@@ -188,6 +212,9 @@ def slack_headers(body: bytes, content_type: str, timestamp: Optional[int] = Non
 
 
 # --- the bot with every channel -------------------------------------------------------------------
+API_TOKEN = "test-api-token"
+
+
 class PlatformBot:
     """Action server + Rasa server (REST, Slack, Telegram) wired to a FakePlatformAPI."""
 
@@ -201,6 +228,7 @@ class PlatformBot:
                 "TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_BOT_NAME": TELEGRAM_BOT,
                 "TELEGRAM_WEBHOOK_URL": TELEGRAM_WEBHOOK, "TELEGRAM_API_BASE_URL": self.api.telegram_base,
                 "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "TELEGRAM_SET_WEBHOOK_ON_START": "true",
+                **RETRY_ENV,
             }
             # setWebhook at start-up gets no answer at all: the worst case of an unreachable API.
             self.api.hang.add("setWebhook")
@@ -211,19 +239,21 @@ class PlatformBot:
             self.actions = start_actions(name="actions-platforms")
             actions_port = int(self.actions.health.rsplit(":", 1)[1].split("/")[0])
             self.started = time.monotonic()
+            # Rasa's HTTP API, behind a token, lets tests read a conversation's tracker.
             self.rasa = start_rasa(actions_port, name="rasa-platforms", credentials=str(self.credentials),
-                                   env=self.env)
+                                   env=self.env, extra=["--enable-api", "--auth-token", API_TOKEN])
             self.startup_seconds = time.monotonic() - self.started
         except BaseException:
             self.stop()
             raise
         self.url = self.rasa.url
-        self.rest = RestClient(self.url)
+        self.rest = RestClient(self.url, API_TOKEN)
         self.slack_url = f"{self.url}/webhooks/slack/webhook"
         self.telegram_url = f"{self.url}/webhooks/telegram/webhook"
 
-    def log(self) -> str:
-        return self.rasa.log.read_text(errors="replace")
+    def log(self, since: int = 0) -> str:
+        """The Rasa server's log, from character `since` on (a length taken from an earlier log())."""
+        return self.rasa.log.read_text(errors="replace")[since:]
 
     def slack(self, payload: Dict[str, Any], **header_options: Any) -> requests.Response:
         body = json.dumps(payload).encode()

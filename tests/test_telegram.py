@@ -1,9 +1,9 @@
 """The Telegram channel against the real bot: Bot API Update JSON in, Bot API calls caught on the fake
 Telegram server (tests/fake_platform_api.py).
 
-The webhook answers after the bot has replied, so the calls are there when the POST returns. The
-shared server was started while the fake API never answered setWebhook: that it serves at all is
-the start-up test.
+The webhook answers after the bot has replied, so the calls are there when the POST returns (unless
+a reply has to wait for a retry: tests/test_telegram_retries.py). The shared server was started
+while the fake API never answered setWebhook: that it serves at all is the start-up test.
 """
 import asyncio
 import itertools

@@ -7,7 +7,11 @@ the stock channel, and why:
 - `application/json; charset=utf-8` is JSON too (the stock channel ignores it silently);
 - the Web API address can be changed (`api_base_url`), for tests and proxies;
 - replies go in the thread only when the question was asked in one, carry Block Kit buttons
-  (more than five are allowed, up to Slack's 25 per block) and are split at Slack's block limit;
+  (more than five are allowed, up to Slack's 25 per block) and are split at Slack's block limit
+  (`bot.channels.slack_replies`);
+- a reply Slack rate-limits (429), fails (5xx) or cannot be sent (connection) is retried within
+  bounds, one it refuses (`ok: false`) is logged and skipped (`bot.channels.retry`); the bot works
+  in the background, so the webhook answers at once whatever the Web API does;
 - a bad signature gets 401 and a url_verification gets `{"challenge": ...}` as Slack documents.
 """
 from __future__ import annotations
@@ -19,98 +23,29 @@ from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.slack import SlackBot, SlackInput
+from rasa.core.channels.slack import SlackInput
 from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.shared import RecentIds, split_text, typed_text
+from bot.channels.retry import RetryPolicy
+from bot.channels.shared import RecentIds, typed_text
+# The output side lives in slack_replies; these names stay importable from here.
+from bot.channels.slack_replies import (BUTTON_TITLE_LIMIT, BUTTON_VALUE_LIMIT, BUTTONS_PER_BLOCK,  # noqa: F401
+                                        SECTION_LIMIT, SlackReplies, button_blocks, slack_escape)
 
 logger = logging.getLogger(__name__)
 
-# A section block holds at most 3000 characters; a button label 75; an actions block 25 elements.
-SECTION_LIMIT = 3000
-BUTTON_TITLE_LIMIT = 75
-BUTTON_VALUE_LIMIT = 2000
-BUTTONS_PER_BLOCK = 25
 COMMANDS = {"start": "/greet", "help": "/ask_capabilities"}
 # Message subtypes that are not a person asking something (edits, joins, bot posts, ...).
 ANSWERED_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 DEFAULT_DEDUPE_SECONDS = 1800
 
 
-def slack_escape(text: str) -> str:
-    # Slack reads &, < and > in message text as markup; everything else is shown as written.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def media_type(request: Request) -> str:
+    """The request's Content-Type without parameters, lower case ("" if none)."""
     return (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-
-
-class SlackReplies(SlackBot):
-    """Posts the bot's replies with chat.postMessage: text plus Block Kit, in a thread when asked."""
-
-    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
-                 proxy: Optional[Text] = None, api_base_url: Optional[Text] = None) -> None:
-        super().__init__(token, slack_channel, thread_id, proxy)
-        if api_base_url:
-            self.client = AsyncWebClient(token, base_url=api_base_url, proxy=proxy)
-
-    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
-        if self.thread_id:
-            kwargs["thread_ts"] = self.thread_id
-        try:
-            await self.client.chat_postMessage(channel=channel, **kwargs)
-        except SlackApiError as error:
-            # The error names Slack's reason (channel_not_found, not_in_channel, ...), never the token.
-            logger.error("Slack refused a reply to %s: %s", channel, error.response.get("error"))
-        except (SlackClientError, OSError, asyncio.TimeoutError) as error:
-            logger.error("Could not reach Slack to reply to %s: %s", channel, type(error).__name__)
-
-    async def _post_pieces(self, recipient_id: Text, text: Optional[Text],
-                           buttons: Optional[List[Dict[Text, Any]]] = None) -> None:
-        channel = self.slack_channel or recipient_id
-        pieces = split_text(text, SECTION_LIMIT) or ([""] if buttons else [])
-        for number, piece in enumerate(pieces, 1):
-            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(piece)}}] if piece else []
-            if number == len(pieces) and buttons:
-                blocks += button_blocks(buttons)
-            # `text` is what notifications and screen readers show; the blocks are what the chat shows.
-            fallback = slack_escape(piece) or " ".join(b.get("title", "") for b in buttons or [])
-            await self._post_message(channel=channel, text=fallback, blocks=blocks)
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._post_pieces(recipient_id, text)
-
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
-        await self._post_pieces(recipient_id, text, buttons)
-
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        block = {"type": "image", "image_url": image, "alt_text": image}
-        await self._post_message(channel=self.slack_channel or recipient_id, text=image, blocks=[block])
-
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
-        message = dict(json_message)
-        channel = message.pop("channel", self.slack_channel or recipient_id)
-        await self._post_message(channel=channel, **message)
-
-
-def button_blocks(buttons: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-    elements = []
-    for number, button in enumerate(buttons):
-        title = str(button.get("title") or button.get("payload") or "")
-        if len(title) > BUTTON_TITLE_LIMIT:
-            title = title[:BUTTON_TITLE_LIMIT - 1] + "…"
-        value = str(button.get("payload") or title)[:BUTTON_VALUE_LIMIT]
-        elements.append({"type": "button", "action_id": f"answer_button_{number}",
-                         "text": {"type": "plain_text", "text": title, "emoji": True}, "value": value})
-    return [{"type": "actions", "elements": elements[start:start + BUTTONS_PER_BLOCK]}
-            for start in range(0, len(elements), BUTTONS_PER_BLOCK)]
 
 
 class SlackChannel(SlackInput):
@@ -119,6 +54,7 @@ class SlackChannel(SlackInput):
     Credentials: slack_token, slack_signing_secret (both required), slack_channel (a channel id where
     the bot answers every message, not only mentions), api_base_url, use_threads (always answer in a
     thread), conversation_granularity (sender | channel | thread), dedupe_seconds, proxy.
+    Replies Slack does not take are retried as `retry` says (default: RetryPolicy.from_env()).
     """
 
     @classmethod
@@ -146,17 +82,22 @@ class SlackChannel(SlackInput):
     def __init__(self, slack_token: Text, slack_channel: Optional[Text] = None, proxy: Optional[Text] = None,
                  use_threads: bool = False, slack_signing_secret: Text = "",
                  conversation_granularity: Optional[Text] = "sender", api_base_url: Optional[Text] = None,
-                 dedupe_seconds: float = DEFAULT_DEDUPE_SECONDS) -> None:
+                 dedupe_seconds: float = DEFAULT_DEDUPE_SECONDS, retry: Optional[RetryPolicy] = None) -> None:
         super().__init__(slack_token, slack_channel, proxy, use_threads=use_threads,
                          slack_signing_secret=slack_signing_secret,
                          conversation_granularity=conversation_granularity)
         # slack_sdk joins the base and the method name, so the base must end with a slash.
         self.api_base_url = api_base_url.rstrip("/") + "/" if api_base_url else None
         self.recent = RecentIds(seconds=dedupe_seconds)
+        try:
+            self.retry = retry or RetryPolicy.from_env()
+        except ValueError as error:
+            raise InvalidConfigException(str(error)) from None
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        """The replies for one message: to `channel` (else the configured one), in `thread_id` if given."""
         return SlackReplies(self.slack_token, channel or self.slack_channel, thread_id, self.proxy,
-                            self.api_base_url)
+                            self.api_base_url, self.retry)
 
     # --- reading Slack's payloads --------------------------------------------------------
     @staticmethod

@@ -11,160 +11,53 @@ Mounted at /webhooks/telegram/webhook. Differences from the stock channel, and w
 - getMe is asked once, not on every update; the API address can be changed (`api_base_url`);
 - an optional `secret_token` makes Telegram sign each delivery, and other senders are refused;
 - replies stay within Telegram's limits (4096 characters, 64-byte callback data) and an error while
-  answering is logged instead of returned as a 500, which Telegram would redeliver forever.
+  answering is logged instead of returned as a 500, which Telegram would redeliver forever;
+- a reply Telegram rate-limits (429), fails (5xx) or cannot be sent (connection) is retried within
+  bounds, one it refuses (400, 403) is logged and skipped (`bot.channels.retry`); the webhook
+  answers once the replies are out, as soon as one has to wait, or after ANSWER_WITHIN seconds,
+  whichever comes first, so Telegram is never kept waiting on a retry.
+Reading updates is in `telegram_updates`, sending replies in `telegram_replies`.
 """
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
 import logging
 import os
 import sys
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from aiogram import Bot
-from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import Update
 from aiogram.utils.exceptions import ValidationError
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.telegram import TelegramInput, TelegramOutput
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.telegram import TelegramInput
 from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.shared import RecentIds, split_text, typed_text, utf16_length
+from bot.channels.retry import RetryPolicy
+from bot.channels.shared import RecentIds
+# Reading updates and sending replies live in their own modules; these names stay importable from here.
+from bot.channels.telegram_replies import MESSAGE_LIMIT, REQUEST_TIMEOUT, TelegramBot, TelegramReplies  # noqa: F401
+from bot.channels.telegram_updates import (CALLBACK_DATA_LIMIT, COMMANDS, UNREADABLE, UPDATE_KINDS,  # noqa: F401
+                                           Payloads, is_true, read_update, without_mention)
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 4096
-CALLBACK_DATA_LIMIT = 64
-REQUEST_TIMEOUT = 30
 WEBHOOK_TIMEOUT = 10
-COMMANDS = {"start": "/greet", "help": "/ask_capabilities", "restart": "/restart"}
-# Things a person sends that the bot cannot read; it answers them with what it can do.
-UNREADABLE = ("sticker", "photo", "video", "video_note", "animation", "voice", "audio", "document",
-              "location", "venue", "contact", "poll", "dice")
-UPDATE_KINDS = ["message", "edited_message", "callback_query"]
+# The longest the webhook keeps Telegram waiting for the bot's replies before answering anyway.
+ANSWER_WITHIN = 5.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def is_true(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-class Payloads:
-    """Fits button payloads into Telegram's 64-byte callback data.
-
-    Short payloads travel as they are; a longer one is sent as a key and kept here (bounded), so a
-    button from before a restart falls back to `stale`.
-    """
-
-    PREFIX = "#p:"
-
-    def __init__(self, capacity: int = 5000, stale: str = "/ask_capabilities"):
-        self.capacity = capacity
-        self.stale = stale
-        self._long: "OrderedDict[str, str]" = OrderedDict()
-
-    def pack(self, payload: str) -> str:
-        if payload.startswith("/") and "{" in payload:
-            intent, _, entities = payload.partition("{")
-            try:
-                payload = intent + json.dumps(json.loads("{" + entities), separators=(",", ":"))
-            except ValueError:
-                pass
-        if len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith(self.PREFIX):
-            return payload
-        key = self.PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
-        self._long[key] = payload
-        self._long.move_to_end(key)
-        while len(self._long) > self.capacity:
-            self._long.popitem(last=False)
-        return key
-
-    def unpack(self, data: str) -> str:
-        if data.startswith(self.PREFIX):
-            return self._long.get(data, self.stale)
-        return data
-
-
-class TelegramBot(TelegramOutput):
-    """One Bot API client for the whole server; its aiohttp session opens on first use."""
-
-    def __init__(self, access_token: Text, api_base_url: Optional[Text] = None) -> None:
-        Bot.__init__(self, access_token, timeout=REQUEST_TIMEOUT,
-                     server=TelegramAPIServer.from_base(api_base_url) if api_base_url else TELEGRAM_PRODUCTION)
-
-    async def close_session(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-
-class TelegramReplies(OutputChannel):
-    """The replies to one update: plain text split to fit, buttons as an inline keyboard."""
-
-    @classmethod
-    def name(cls) -> Text:
-        return "telegram"
-
-    def __init__(self, bot: TelegramBot, payloads: Payloads, reply_to: Optional[int] = None,
-                 scrub: Callable[[str], str] = str) -> None:
-        self.bot = bot
-        self.payloads = payloads
-        self.reply_to = reply_to
-        self.scrub = scrub
-
-    def keyboard(self, buttons: List[Dict[Text, Any]]) -> InlineKeyboardMarkup:
-        # One button a row: titles such as "Transition / Migration Manager" stay readable on a phone.
-        markup = InlineKeyboardMarkup()
-        for button in buttons:
-            title = str(button.get("title") or button.get("payload") or "?")
-            markup.row(InlineKeyboardButton(title, callback_data=self.payloads.pack(str(button.get("payload") or title))))
-        return markup
-
-    async def _send(self, chat_id: Text, text: Optional[Text], buttons: Optional[List[Dict[Text, Any]]] = None) -> None:
-        pieces = split_text(text, MESSAGE_LIMIT, utf16_length)
-        if buttons and not pieces:
-            # Telegram refuses an empty message, and a keyboard needs one to hang on.
-            pieces = ["👇"]
-        for number, piece in enumerate(pieces, 1):
-            options: Dict[str, Any] = {}
-            if number == 1 and self.reply_to:
-                options.update(reply_to_message_id=self.reply_to, allow_sending_without_reply=True)
-            if number == len(pieces) and buttons:
-                options["reply_markup"] = self.keyboard(buttons)
-            try:
-                await self.bot.send_message(chat_id, piece, **options)
-            except Exception as error:  # aiogram raises many kinds; none may stop the other replies
-                logger.error("Telegram did not take a reply to chat %s: %s", chat_id, self.scrub(str(error)))
-                return
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send(recipient_id, text)
-
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
-        await self._send(recipient_id, text, buttons)
-
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        try:
-            await self.bot.send_photo(recipient_id, image)
-        except Exception as error:
-            logger.error("Telegram did not take an image for chat %s: %s", recipient_id, self.scrub(str(error)))
-
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
-        await self.bot.send_custom_json(recipient_id, json_message)
 
 
 class TelegramChannel(TelegramInput):
     """Telegram webhook input, configured in credentials as `bot.channels.telegram.TelegramChannel`.
 
     Credentials: access_token, verify (the bot's username), webhook_url (all required), api_base_url,
-    secret_token, set_webhook_on_start (default true).
+    secret_token, set_webhook_on_start (default true). Replies Telegram does not take are retried
+    as `retry` says (default: RetryPolicy.from_env()).
     """
 
     @classmethod
@@ -187,7 +80,8 @@ class TelegramChannel(TelegramInput):
 
     def __init__(self, access_token: Optional[Text], verify: Optional[Text], webhook_url: Optional[Text],
                  debug_mode: bool = False, api_base_url: Optional[Text] = None,
-                 secret_token: Optional[Text] = None, set_webhook_on_start: bool = True) -> None:
+                 secret_token: Optional[Text] = None, set_webhook_on_start: bool = True,
+                 retry: Optional[RetryPolicy] = None) -> None:
         super().__init__(access_token, verify, webhook_url, debug_mode)
         self.api_base_url = api_base_url
         self.secret_token = secret_token
@@ -197,6 +91,10 @@ class TelegramChannel(TelegramInput):
         self._bot: Optional[TelegramBot] = None
         self._verified = False
         self._background: set = set()
+        try:
+            self.retry = retry or RetryPolicy.from_env()
+        except ValueError as error:
+            raise InvalidConfigException(str(error)) from None
         try:
             # Checks the token's form before the server starts; makes no request.
             self.get_output_channel()
@@ -209,6 +107,8 @@ class TelegramChannel(TelegramInput):
         return text.replace(self.access_token, "<token>") if self.access_token else text
 
     def get_output_channel(self) -> TelegramBot:
+        """The server's one Bot API client (created on first use; raises aiogram's ValidationError for
+        a malformed token)."""
         if self._bot is None:
             self._bot = TelegramBot(self.access_token, self.api_base_url)
         return self._bot
@@ -246,35 +146,42 @@ class TelegramChannel(TelegramInput):
         return True
 
     def text_of(self, update: Update) -> Optional[Dict[str, Any]]:
-        """What to tell Rasa about an update: text, chat, and which message to reply to; None to ignore."""
-        if update.callback_query is not None:
-            query = update.callback_query
-            if query.message is None or query.data is None:
-                return None
-            return {"text": self.payloads.unpack(query.data), "chat": query.message.chat, "reply_to": None,
-                    "kind": "button"}
-        edited = update.edited_message is not None
-        message = update.edited_message if edited else update.message
-        if message is None or (message.from_user is not None and message.from_user.is_bot):
-            return None
-        text = message.text if message.text is not None else message.caption
-        if text is not None:
-            text = self.without_own_mention(text)
-            text = typed_text(text, COMMANDS) or COMMANDS["start"]
-        elif any(getattr(message, kind, None) for kind in UNREADABLE):
-            text = COMMANDS["help"]
-        else:
-            return None  # service messages: someone joined, a title changed, ...
-        return {"text": text, "chat": message.chat, "reply_to": message.message_id if edited else None,
-                "kind": "edited" if edited else "message"}
+        """What to tell Rasa about an update (see telegram_updates.read_update); None to ignore it."""
+        return read_update(update, self.payloads, self.verify)
 
     def without_own_mention(self, text: str) -> str:
-        mention = f"@{self.verify}"
-        if self.verify and mention.lower() in text.lower():
-            start = text.lower().index(mention.lower())
-            # "/help@bot" keeps its slash; "@bot what is bpo" loses the mention.
-            text = (text[:start] + text[start + len(mention):]).strip()
-        return text
+        """`text` without "@<this bot>" (see telegram_updates.without_mention)."""
+        return without_mention(text, self.verify)
+
+    async def answer(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     on_wait: Callable[[], None]) -> str:
+        """Acknowledge a button press and have Rasa answer `update`; the text for the webhook's answer.
+
+        Never raises: an error while answering is logged, since Telegram redelivers on anything but 2xx.
+        """
+        try:
+            if not await self.verified():
+                return "failed"
+            replies = TelegramReplies(self.get_output_channel(), self.payloads, None, self.scrub, self.retry, on_wait)
+            # The acknowledgement runs alongside: it goes out first, and a rate limit on it must not
+            # hold the answer back (Telegram forgets a callback query after a few seconds anyway).
+            ack = (asyncio.create_task(replies.acknowledge(update.callback_query.id))
+                   if update.callback_query is not None else None)
+            try:
+                found = self.text_of(update)
+                if found is not None:
+                    replies.reply_to = found["reply_to"]
+                    metadata = {"telegram": {"chat_type": found["chat"].type, "update": found["kind"]}}
+                    restart = found["text"] == COMMANDS["restart"]
+                    for text in [found["text"]] + ([COMMANDS["start"]] if restart else []):
+                        await on_new_message(UserMessage(text, replies, str(found["chat"].id),
+                                                         input_channel=self.name(), metadata=metadata))
+            finally:
+                if ack is not None:
+                    await ack
+        except Exception as error:
+            logger.error("Could not answer a Telegram update: %s", self.scrub(str(error)), exc_info=True)
+        return "success"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram_webhook = Blueprint("telegram_webhook", __name__)
@@ -317,36 +224,29 @@ class TelegramChannel(TelegramInput):
             # A 2xx tells Telegram the update arrived; anything else makes it deliver it again.
             if not self.recent.first_time(str(body.get("update_id", "")) or None):
                 return response.text("duplicate")
-            if not await self.verified():
-                return response.text("failed")
-            bot = self.get_output_channel()
-            if update.callback_query is not None:
-                try:
-                    await bot.answer_callback_query(update.callback_query.id)
-                except Exception as error:
-                    logger.warning("answerCallbackQuery failed: %s", self.scrub(str(error)))
-            found = self.text_of(update)
-            if found is None:
-                return response.text("success")
-            chat_id = str(found["chat"].id)
-            metadata = {"telegram": {"chat_type": found["chat"].type, "update": found["kind"]}}
-            replies = TelegramReplies(bot, self.payloads, found["reply_to"], self.scrub)
-            texts = [found["text"]]
-            if found["text"] == COMMANDS["restart"]:
-                texts.append(COMMANDS["start"])
-            try:
-                for text in texts:
-                    await on_new_message(UserMessage(text, replies, chat_id, input_channel=self.name(),
-                                                     metadata=metadata))
-            except Exception as error:
-                logger.error("Could not answer a Telegram update: %s", self.scrub(str(error)), exc_info=True)
-            return response.text("success")
+            held_up = asyncio.Event()
+            task = asyncio.create_task(self.answer(update, on_new_message, held_up.set))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            # Usually the replies are out within a second and Telegram hears back after them, which
+            # keeps one chat's updates in order. A reply that must wait (rate limit, retry) releases the
+            # webhook at once, and so does ANSWER_WITHIN (say, this update waits for the chat's previous
+            # one): Telegram would otherwise hold the chat's next updates, then deliver this one again.
+            waiting = asyncio.create_task(held_up.wait())
+            await asyncio.wait({task, waiting}, timeout=ANSWER_WITHIN, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            return response.text(task.result() if task.done() and not task.cancelled() else "success")
 
         return telegram_webhook
 
 
 def main(argv: List[str]) -> int:
-    """`python -m bot.channels.telegram set-webhook`: point Telegram at TELEGRAM_WEBHOOK_URL."""
+    """`python -m bot.channels.telegram set-webhook`: point Telegram at TELEGRAM_WEBHOOK_URL.
+
+    `argv`: the arguments after the module name. Returns the exit code: 0 when Telegram took the
+    webhook, 1 when it did not (the reason is logged), 2 for bad usage or unset variables. Raises
+    InvalidConfigException for a malformed TELEGRAM_TOKEN.
+    """
     if argv[:1] != ["set-webhook"]:
         print("usage: python -m bot.channels.telegram set-webhook", file=sys.stderr)
         return 2
@@ -358,7 +258,8 @@ def main(argv: List[str]) -> int:
     channel = TelegramChannel(os.environ["TELEGRAM_TOKEN"], os.environ["TELEGRAM_BOT_NAME"],
                               os.environ["TELEGRAM_WEBHOOK_URL"],
                               api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or None,
-                              secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None)
+                              secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                              retry=RetryPolicy())  # sends no replies: the REPLY_* limits do not apply
 
     async def run() -> bool:
         try:
