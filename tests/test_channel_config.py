@@ -65,7 +65,7 @@ def test_the_command_exits_non_zero_naming_the_missing_variable(tmp_path):
     assert not (tmp_path / "c.yml").exists()
     ok = subprocess.run([sys.executable, "-m", "bot.channels.config"], cwd=ROOT, capture_output=True, text=True,
                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
-    assert ok.returncode == 0 and "rest" in yaml.safe_load(ok.stdout)
+    assert ok.returncode == 0 and "bot.channels.rest.ValidatedRestInput" in yaml.safe_load(ok.stdout)
 
 
 def test_split_text_keeps_paragraphs_then_lines_then_words():

@@ -1,19 +1,19 @@
-"""The web chat and fixed socket.io channels at the HTTP / socket level.
+"""The web chat channel at the HTTP level (bot.channels.webchat and the modules it uses).
 
 The helper tests need no server. The others use the session's real bot (`bot` fixture: action
-server + Rasa server with credentials.yml, which mounts both channels), so they cost no extra
-start-up. The browser tests are in test_webchat_browser.py.
+server + Rasa server with credentials.yml, which mounts the web chat), so they cost no extra
+start-up. socket.io is in test_socketio_channel.py; the browser tests are in test_webchat_*.py.
 """
 import json
-import queue
 import uuid
 
 import pytest
 import requests
-import socketio
 
-from bot.channels import webchat
-from bot.channels.webchat import RequestError, conversation_id, origin_allowed, parse_message, parse_origins
+from bot.channels import input_rules, webchat_requests as webchat
+from bot.channels.origins import OriginPolicy, origin_allowed, parse_origins
+from bot.channels.webchat import WebChatInput
+from bot.channels.webchat_requests import RequestError, conversation_id, parse_message
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from tests.webchat_sites import greeting_buttons
 
@@ -43,6 +43,17 @@ def test_origins_are_parsed_and_normalised():
 ])
 def test_origin_policy(origin, hosts, allowed, expected):
     assert origin_allowed(origin, hosts, allowed) is expected
+
+
+def test_one_policy_reads_the_setting_for_every_channel():
+    policy = OriginPolicy(environ={"WEBCHAT_ALLOWED_ORIGINS": "https://site.example"})
+    assert policy.allows("https://site.example", "bot:5005")
+    assert policy.allows("https://chat.example", "internal:5005", "chat.example, proxy.internal")
+    assert not policy.allows("https://evil.example", "bot:5005")
+    # The same rule from a WSGI-style environ, as python-engineio hands it to socket.io's check.
+    assert policy.allows_environ("http://bot:5005", {"HTTP_HOST": "bot:5005"})
+    assert not policy.allows_environ("https://evil.example", {"HTTP_HOST": "bot:5005"})
+    assert WebChatInput(allowed_origins=["https://site.example"]).origins.allowed == ["https://site.example"]
 
 
 def test_conversation_ids_must_be_random_looking():
@@ -83,6 +94,18 @@ def test_message_bodies_are_validated():
         with pytest.raises(RequestError) as error:
             parse_message(raw, 100, "/greet")
         assert error.value.status == status, raw[:60]
+
+
+def test_message_limits_come_from_the_shared_rules():
+    sender = new_id()
+    limit = input_rules.MAX_MESSAGE_CHARS
+    assert parse_message(body(sender=sender, message="x" * limit), limit, None)["text"] == "x" * limit
+    with pytest.raises(RequestError) as error:
+        parse_message(body(sender=sender, message="x" * (limit + 1)), limit, None)
+    assert error.value.status == 413 and str(error.value) == f"`message` is longer than {limit} characters."
+    with pytest.raises(ValueError):  # the web chat may tighten the shared limit, never loosen it
+        WebChatInput(max_message_chars=limit + 1)
+    assert WebChatInput().max_message_chars <= limit
 
 
 def test_history_requests_are_validated():
@@ -194,62 +217,3 @@ def test_other_origins_are_refused_unless_listed(bot):
     assert same.status_code == 200 and same.headers["Access-Control-Allow-Origin"] == own
     proxied = history(bot, sender, Origin="https://chat.example", **{"X-Forwarded-Host": "chat.example"})
     assert proxied.status_code == 200
-
-
-# --- socket.io (bot.channels.socketio_fixed) ----------------------------------------------------------
-
-class SocketUser:
-    """A socket.io client as rasa-webchat uses the channel. Polling only: the websocket transport
-    of python-engineio 4.15 needs a newer aiohttp than Rasa 3.6 pins."""
-
-    def __init__(self, url: str, session_id: str):
-        self.replies: "queue.Queue[dict]" = queue.Queue()
-        self.confirmed: "queue.Queue[str]" = queue.Queue()
-        self.session_id = session_id
-        self.client = socketio.Client()
-        self.client.on("bot_uttered", self.replies.put)
-        self.client.on("session_confirm", self.confirmed.put)
-        self.client.connect(url, transports=["polling"], socketio_path="/socket.io", wait_timeout=20)
-        self.client.emit("session_request", {"session_id": session_id})
-        assert self.confirmed.get(timeout=20) == session_id
-
-    def ask(self, text: str, expect: str, seconds: float = 60) -> dict:
-        """Send `text`; return the first bot_uttered event whose text contains `expect`."""
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
-        seen = []
-        while True:
-            try:
-                event = self.replies.get(timeout=seconds)
-            except queue.Empty:
-                raise AssertionError(f"no reply containing {expect!r} to {text!r}; got {seen}")
-            seen.append(event)
-            if expect in event.get("text", ""):
-                return event
-
-    def close(self) -> None:
-        self.client.disconnect()
-
-
-def test_socketio_with_session_persistence_delivers_replies(bot):
-    user = SocketUser(bot.rasa.url, new_id())
-    try:
-        hello = user.ask("hi", "BPO Careers Assistant")
-        assert [q["title"] for q in hello["quick_replies"]] == greeting_buttons()
-        user.ask("what are the shift timings", "night and rotating shifts")
-    finally:
-        user.close()
-
-
-def test_socketio_session_continues_on_a_new_socket(bot):
-    # A reload in rasa-webchat opens a new socket with the stored session id: the context must remain.
-    session = new_id()
-    first = SocketUser(bot.rasa.url, session)
-    try:
-        first.ask("what does a DEO do", "Data Entry Operator")
-    finally:
-        first.close()
-    second = SocketUser(bot.rasa.url, session)
-    try:
-        second.ask("what skills do I need for it?", "Typing speed and accuracy")
-    finally:
-        second.close()

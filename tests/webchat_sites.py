@@ -1,8 +1,11 @@
 """What the web chat tests share: the greeting's buttons as domain.yml defines them, and the local
 web servers the browser tests need besides the bot (sites that embed the widget from another
-origin, a reverse proxy that serves the bot under a path prefix)."""
+origin, a site that embeds rasa-webchat over socket.io, a reverse proxy that serves the bot under a
+path prefix)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import List, Type
@@ -11,6 +14,10 @@ import requests
 import yaml
 
 from tests.servers import ROOT
+
+# The real widget sites embed, vendored (tests/vendor/README.md): never fetched at test time.
+RASA_WEBCHAT = ROOT / "tests" / "vendor" / "rasa-webchat-1.0.1.js"
+RASA_WEBCHAT_SHA256 = "bfedd788e4bd7df12f64b5bf2963e634f84bac1cb176b6cede60c507d3553f1e"
 
 
 def _greeting() -> List[dict]:
@@ -71,6 +78,39 @@ def host_site(bot_url: str) -> LocalServer:
                 self.wfile.write(page)
 
     return LocalServer(Page)
+
+
+def rasa_webchat_site(bot_url: str) -> LocalServer:
+    """Another origin whose page embeds rasa-webchat 1.0.1 as its README says, talking socket.io to
+    the bot. `/?storage=local` keeps the session in localStorage instead of sessionStorage."""
+    bundle = RASA_WEBCHAT.read_bytes()
+    assert hashlib.sha256(bundle).hexdigest() == RASA_WEBCHAT_SHA256, f"{RASA_WEBCHAT} is not the vendored file"
+
+    def page(storage: str) -> bytes:
+        settings = {"selector": "#webchat", "initPayload": "/greet", "socketUrl": bot_url,
+                    "socketPath": "/socket.io/", "customData": {"language": "en"},
+                    "title": "BPO Careers Assistant", "params": {"storage": storage}}
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Careers site</title>'
+                f'</head><body><h1>Jobs</h1><div id="webchat"></div>'
+                f'<script src="/rasa-webchat-1.0.1.js"></script>'
+                f'<script>WebChat.default({json.dumps(settings)}, null);</script></body></html>').encode()
+
+    class Site(Quiet):
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            if path == "/":
+                body, kind = page("local" if "storage=local" in query else "session"), "text/html; charset=utf-8"
+            elif path == "/rasa-webchat-1.0.1.js":
+                body, kind = bundle, "text/javascript; charset=utf-8"
+            else:
+                body, kind = b"", "text/plain"
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return LocalServer(Site)
 
 
 def prefix_proxy(upstream: str, prefix: str = "/bot/") -> LocalServer:

@@ -101,7 +101,7 @@ def credentials(base: Mapping[str, object], env: Mapping[str, str]) -> Dict[str,
 def read_base(path: Path) -> Dict[str, object]:
     content = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
     if content is None:
-        return {"rest": None}
+        return {"bot.channels.rest.ValidatedRestInput": None}
     if not isinstance(content, dict):
         raise ConfigError(f"{path} must be a mapping of channel names to settings")
     return content
