@@ -33,14 +33,15 @@ validate: $(VENV)/.dev $(SPACY)  ## check the training data; any warning fails
 test: validate $(MODEL)  ## every test: knowledge, actions, end-to-end servers, browser, test stories
 	@services="$$(scripts/test-services.sh)" && eval "$$services" && \
 	  BPO_STRICT_TESTS=1 $(BIN)/pytest -q tests
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --e2e \
 	  --fail-on-prediction-errors --out results/core
 
-eval: $(VENV)/.dev $(MODEL)  ## held-out NLU accuracy, 5-fold cross-validation, default-pipeline comparison
-	$(BIN)/python -m tests.evaluate
+eval: $(VENV)/.dev $(MODEL)  ## the blind sets through the real servers, replies judged (docs/evaluation.md)
+	$(BIN)/python -m measure.evaluate $(EVAL_ARGS)
 
-bench: $(VENV)/.dev $(MODEL)  ## training, start-up, latency, throughput, memory vs a stock `rasa init` bot (docs/benchmarks.md)
-	$(BIN)/python -m tests.bench
+# About 35 minutes on 2 cores; `$(BIN)/python -m measure.bench --quick` (about 8) checks that it works.
+bench: $(VENV)/.dev $(MODEL)  ## training, start-up, latency, throughput, memory, growth over a conversation vs a stock `rasa init` bot, like for like (docs/benchmarks.md)
+	$(BIN)/python -m measure.bench
 
 report: $(VENV)/.installed  ## messages the bot couldn't answer well, from the conversation store (DB_URL or var/)
 	$(BIN)/python -m bot.report

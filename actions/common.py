@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Composer
 from bot.knowledge import DEFAULT_PATH, ENTITY_OF, Entry, KnowledgeError, load
+from bot.retrieval import EntryIndex
 
 logger = logging.getLogger(__name__)
 
@@ -26,31 +27,58 @@ except KnowledgeError as error:
     raise SystemExit(2)
 
 COMPOSER = Composer(KNOWLEDGE)
+INDEX = EntryIndex(KNOWLEDGE)
 KIND_OF_ENTITY = {entity: kind for kind, entity in ENTITY_OF.items()}
+# Intents whose answer says on its own that the guide doesn't cover something.
+DECLINING_INTENTS = {"ask_not_covered", "out_of_scope", "nlu_fallback"}
+# How sure the retrieval must be that a message describes one role ("who checks calls for quality?"):
+# on 45 such training questions, 39 found, 2 wrong, 4 asked back (docs/evaluation.md).
+DESCRIBED_ROLE_FLOOR = 0.1
+DESCRIBED_ROLE_MARGIN = 0.02
 
 
+# The last question asked about a role (ask_role_skills...), for "and for a TSA?".
+ROLE_QUESTION_SLOT = "role_question"
 def intent_of(tracker: Tracker) -> str:
     """The intent NLU (or a button payload) gave the latest message."""
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+def text_of(tracker: Tracker) -> str:
+    """The latest message as NLU read it (normalised), '' for none."""
+    return tracker.latest_message.get("text") or ""
+
+
+def mentioned_all(tracker: Tracker, entities: Iterable[str]) -> List[Entry]:
+    """Every entry the latest message names through one of `entities`, in order, each once."""
+    wanted, found = list(entities), []
+    for entity in tracker.latest_message.get("entities") or []:
+        name = entity.get("entity")
+        if name in wanted:
+            entry = KNOWLEDGE.find(entity.get("value"), kinds=[KIND_OF_ENTITY[name]])
+            if entry is not None and entry not in found:
+                found.append(entry)
+    return found
+
+
 def mentioned(tracker: Tracker, entities: Iterable[str]) -> Optional[Entry]:
     """The first entry the latest message names through one of `entities`."""
-    wanted = list(entities)
-    for found in tracker.latest_message.get("entities") or []:
-        name = found.get("entity")
-        if name in wanted:
-            entry = KNOWLEDGE.find(found.get("value"), kinds=[KIND_OF_ENTITY[name]])
-            if entry is not None:
-                return entry
-    return None
+    found = mentioned_all(tracker, entities)
+    return found[0] if found else None
 
 
-def in_focus(tracker: Tracker, entity: str) -> Optional[Entry]:
-    """The entry the user means: named in this message, else the one discussed last (slot)."""
-    return mentioned(tracker, [entity]) or KNOWLEDGE.find(
-        tracker.get_slot(entity), kinds=[KIND_OF_ENTITY[entity]]
-    )
+def in_focus(tracker: Tracker, entity: str, described: bool = False) -> Optional[Entry]:
+    """The entry the user means: named in this message, else (with `described`) the one whose
+    duties the message describes ("who checks calls for quality?"), else the one discussed last."""
+    kind = KIND_OF_ENTITY[entity]
+    named = mentioned(tracker, [entity])
+    if named is not None:
+        return named
+    if described:
+        match = INDEX.best(text_of(tracker), kinds=[kind], floor=DESCRIBED_ROLE_FLOOR, margin=DESCRIBED_ROLE_MARGIN)
+        if match is not None:
+            return match
+    return KNOWLEDGE.find(tracker.get_slot(entity), kinds=[kind])
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any]]:
@@ -62,7 +90,10 @@ def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any
 
 def reply(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> List[Dict[str, Any]]:
     """Send an answer to a question asked outside any form; a question asked in the middle of
-    the role finder ends it politely instead of re-asking its question afterwards."""
+    the role finder ends it politely instead of re-asking its question afterwards. A part of the
+    question the guide doesn't cover ("is the course costly?") is said to be so."""
+    if intent_of(tracker) not in DECLINING_INTENTS:
+        answer = COMPOSER.note_not_covered(answer, text_of(tracker))
     events = send(dispatcher, answer)
     if tracker.active_loop.get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -3,11 +3,13 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, KNOWLEDGE, in_focus, reply
-from bot.answers import Answer
+from actions.common import COMPOSER, KNOWLEDGE, ROLE_QUESTION_SLOT, in_focus, mentioned_all, reply, text_of
+from bot.answers import TOPIC_SLOT, Answer
 from bot.knowledge import Entry
+from bot.text import refers_back
 
 
 class RoleAction(Action, ABC):
@@ -19,22 +21,34 @@ class RoleAction(Action, ABC):
 
     intent = ""
     general_topic = ""
+    # Only "what is/does ..." questions name a role by its duties; the others refer back to one.
+    by_description = False
 
     @abstractmethod
     def answer(self, role: Entry) -> Answer:
         """The answer about `role`."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        role = in_focus(tracker, "role")
+        named = mentioned_all(tracker, ["role"])
+        if self.by_description and len(named) > 1:  # "CSE or DEO?": both, side by side
+            return reply(dispatcher, tracker, COMPOSER.compare(named))
+        focus = KNOWLEDGE.get(tracker.get_slot(TOPIC_SLOT) or "")
+        if not named and focus is not None and focus.kind not in ("roles", "not_covered") \
+                and refers_back(text_of(tracker)):
+            # "which roles is it for?" with a certification in focus is about that certification.
+            return reply(dispatcher, tracker, COMPOSER.describe(focus))
+        role = in_focus(tracker, "role", described=self.by_description)
         if role is None and self.general_topic:
             return reply(dispatcher, tracker, COMPOSER.topic(KNOWLEDGE.topic(self.general_topic)))
         if role is None:
             return reply(dispatcher, tracker, COMPOSER.which("roles", self.intent, "role"))
-        return reply(dispatcher, tracker, self.answer(role))
+        # Remembered so that "and for a TSA?" asks the same question about another role.
+        return reply(dispatcher, tracker, self.answer(role)) + [SlotSet(ROLE_QUESTION_SLOT, self.intent)]
 
 
 class ActionDescribeRole(RoleAction):
     intent = "ask_role"
+    by_description = True
 
     def name(self) -> str:
         return "action_describe_role"

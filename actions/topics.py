@@ -1,14 +1,26 @@
 """Answer a topic question (what BPO is, shifts, the list of roles...)."""
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, ENTITY_OF, KNOWLEDGE, intent_of, mentioned, reply
+from actions.common import COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, intent_of, mentioned, reply, text_of
+from bot.answers import TOPIC_SLOT
+from bot.knowledge import Entry
+from bot.text import refers_back
+
+
+# How clearly a question must point at one item of the topic's list to get that item's answer
+# ("what does customer-centric mindset mean?" asks about one skill, not the list of six).
+ITEM_FLOOR = 0.25
+ITEM_MARGIN = 0.15
+# A topic asked about a named role is that role's version of it ("skills for a DEO").
+ROLE_VERSIONS = {"skills": "role_skills", "certifications": "role_certifications", "growth_roles": "career_path"}
 
 
 class ActionAnswerTopic(Action):
-    """ask_<topic> intents: the topic's text; a named item of the topic's list is described instead."""
+    """ask_<topic> intents: the topic's text; a named item of the topic's list is described instead,
+    and a topic asked about a named role gets that role's version."""
 
     def name(self) -> str:
         return "action_answer_topic"
@@ -18,6 +30,18 @@ class ActionAnswerTopic(Action):
         topic = KNOWLEDGE.topic(intent.removeprefix("ask_"))
         if topic is None:
             return reply(dispatcher, tracker, COMPOSER.redirect())
-        listed_kind = topic.get("lists", "").split("_")[0]
-        item = mentioned(tracker, [ENTITY_OF[listed_kind]]) if listed_kind in ENTITY_OF else None
+        role = mentioned(tracker, ["role"])
+        if role is None and refers_back(text_of(tracker)):  # "what skills do I need for it?"
+            role = KNOWLEDGE.find(tracker.get_slot(TOPIC_SLOT), kinds=["roles"])
+        if role is not None and topic.id in ROLE_VERSIONS:
+            return reply(dispatcher, tracker, getattr(COMPOSER, ROLE_VERSIONS[topic.id])(role))
+        item = self.item_asked(tracker, topic.get("lists", "").split("_")[0])
         return reply(dispatcher, tracker, COMPOSER.describe(item) if item else COMPOSER.topic(topic))
+
+    @staticmethod
+    def item_asked(tracker: Tracker, kind: str) -> Optional[Entry]:
+        """The item of a listed collection the message names, or clearly describes."""
+        if kind not in ENTITY_OF:
+            return None
+        return mentioned(tracker, [ENTITY_OF[kind]]) or INDEX.best(text_of(tracker), kinds=[kind], floor=ITEM_FLOOR,
+                                                                     margin=ITEM_MARGIN)

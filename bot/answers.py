@@ -40,6 +40,8 @@ ENTITY_INTENTS = {
     "ask_certification": ("certification", "button_certification"),
 }
 SUGGESTED_TOPICS = ("entry_roles", "growth_roles", "certifications")
+# The slot holding the id of the entry the last answer was about.
+TOPIC_SLOT = "topic"
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,10 @@ class Composer:
         return buttons
 
     def _answer(self, lines: Sequence[str], entry: Entry, buttons: List[Button], **slots) -> Answer:
+        """`entry` gives the source line; the answer is about `slots["topic"]` if given, else `entry`
+        (the `topic` slot is what "how come?" and "tell me more" refer to)."""
         text = "\n".join([*lines, self.source(entry)])
+        slots.setdefault(TOPIC_SLOT, entry.id)
         return Answer(text, buttons[:MAX_BUTTONS], dict(slots))
 
     # --- topics and lists ----------------------------------------------------------------
@@ -139,16 +144,27 @@ class Composer:
             return self.certification(entry)
         if entry.kind in ("industries", "companies"):
             return self.listed_name(entry)
-        line = f"{entry.name}: {self.one_liner(entry)}"
+        lines = [f"{entry.name}: {self.one_liner(entry)}"]
+        if entry.get("suits"):
+            lines.append(f"Suits {entry['suits']}.")
         siblings = [t for t in self.kb.collection("topics") if t.get("lists") == entry.kind]
         buttons = self.follow_ups(siblings[0]["follow_ups"]) if siblings else []
-        return self._answer([line], entry, buttons)
+        return self._answer(lines, entry, buttons)
 
     def role(self, role: Entry) -> Answer:
         lines = [f"{role.name}: {role['work']}"]
         if role.get("needs"):
             lines.append(f"Needs: {role['needs']}")
         return self._answer(lines, role, self.follow_ups(role["follow_ups"], role=role), role=role.id)
+
+    def compare(self, entries: Sequence[Entry]) -> Answer:
+        """Two or three entries of one kind side by side ("CSE or DEO?"), a line each."""
+        lines = [f"{e.name}: {self.one_liner(e)}" + (f" Needs: {e['needs']}" if e.get("needs") else "")
+                 for e in entries[:MAX_DESCRIBED_ITEMS]]
+        buttons = [self.button(e) for e in entries[:2]]
+        if entries[0].kind == "roles":  # "which suits me?" is often the question behind the comparison
+            buttons += self.follow_ups([ROLE_FINDER])
+        return self._answer(lines, entries[0], buttons, listed=[e.id for e in entries])
 
     def certification(self, cert: Entry) -> Answer:
         lines = [f"{cert.name}: {cert['purpose']}"]
@@ -192,7 +208,8 @@ class Composer:
             text = self.phrases["role_no_certification"].format(role=role.name, certifications=names)
             buttons = [self.button(self.kb.topic("certifications"))]
         buttons += self.follow_ups(["career_path"], role=role)
-        return self._answer([text], self.kb.topic("certifications"), buttons, role=role.id)
+        return self._answer([text], self.kb.topic("certifications"), buttons, role=role.id, topic=role.id,
+                            **({"listed": [c.id for c in certs]} if certs else {}))
 
     def career_path(self, role: Entry) -> Answer:
         following = self.kb.next_roles(role.id)
@@ -205,7 +222,8 @@ class Composer:
             lines = [self.phrases["career_path_top"].format(role=role.name)]
             buttons = []
         buttons.append(self.button(self.kb.topic("growth_roles")))
-        return self._answer(lines, self.kb.topic("growth_roles"), buttons, role=role.id)
+        return self._answer(lines, self.kb.topic("growth_roles"), buttons, role=role.id, topic=role.id,
+                            **({"listed": [r.id for r in following]} if following else {}))
 
     # --- clarifying and declining --------------------------------------------------------
     def which(self, kind: str, intent: str, entity: str) -> Answer:
@@ -237,6 +255,16 @@ class Composer:
 
     def suggestions(self) -> List[Button]:
         return [self.button(self.kb.topic(t)) for t in SUGGESTED_TOPICS]
+
+    def note_not_covered(self, answer: Answer, message: str) -> Answer:
+        """`answer` with a line saying what part of `message` the guide doesn't cover (fees, pay,
+        health...), for questions it half answers; unchanged when the message asks nothing such."""
+        topic = self.kb.not_covered_in(message or "")
+        if topic is None:
+            return answer
+        lines = answer.text.split("\n")
+        lines.insert(len(lines) - 1, self.phrases["not_covered_note"].format(topic=topic.name))  # before the source
+        return Answer("\n".join(lines), answer.buttons, answer.slots)
 
     def redirect(self) -> Answer:
         return Answer(self.phrases["redirect"], self.suggestions())

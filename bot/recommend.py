@@ -31,15 +31,31 @@ class RoleFinder:
 
     # --- reading answers -----------------------------------------------------------------
     def read(self, text: Optional[str]) -> Profile:
-        """Facts stated in free text ("I'm a graduate and I type fast"); negative phrases win."""
+        """Facts stated in free text ("I'm a graduate, I type fast and I hate phone calls").
+
+        A question's "no" phrases win over its "yes" phrases; a "yes" phrase with a negator
+        (knowledge.yml `negators`: not, hate, can't...) in the three words before it reads as "no".
+        """
         padded = f" {normalise(text or '')} "
         found: Profile = {}
         for question in self.data["questions"]:
             if any(f" {normalise(w)} " in padded for w in question["no_words"]):
                 found[question["id"]] = False
-            elif any(f" {normalise(w)} " in padded for w in question["yes_words"]):
-                found[question["id"]] = True
+                continue
+            said = [self._negated(padded, normalise(w)) for w in question["yes_words"] if f" {normalise(w)} " in padded]
+            if said:
+                found[question["id"]] = not any(said)
         return found
+
+    def _negated(self, padded: str, phrase: str) -> bool:
+        before = padded[:padded.index(f" {phrase} ")].split()[-3:]
+        window = f" {' '.join(before)} "
+        return any(f" {normalise(n)} " in window for n in self.data["negators"])
+
+    def ask_again(self, question_id: str) -> Answer:
+        """The question once more, after an answer that could not be read, with how to leave."""
+        question = self.ask(question_id)
+        return Answer(f"{self.data['reask']}\n{question.text}", question.buttons)
 
     def ask(self, question_id: str) -> Answer:
         question = next(q for q in self.data["questions"] if q["id"] == question_id)
@@ -82,7 +98,8 @@ class RoleFinder:
             lines.append(data["night_note"])
         lines.append(data["change_hint"])
         lines.append(self.composer.source(self.kb.topic("entry_roles")))
-        top = {"role": picks[0].role.id} if picks else {}
+        # The picks become the list in focus: "tell me about the second one" picks the second.
+        top = {"role": picks[0].role.id, "listed": [p.role.id for p in picks]} if picks else {}
         buttons.append(Button(self.kb.phrases["button_role_skills"], payload("ask_role_skills", **top))
                        if top else self.composer.button(self.kb.topic("degree")))
         return Answer("\n".join(lines), buttons[:3], dict(top))

@@ -21,3 +21,13 @@ def normalise_message(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return _WHITESPACE.sub(" ", text).strip()
+
+
+# Words that point back at what was just discussed ("is it calls only?", "what do they audit?").
+BACK_REFERENCES = {"it", "its", "it's", "they", "them", "their", "that", "this", "those", "these",
+                   "he", "she", "ye", "yeh", "woh", "wo", "iska", "uska", "iske", "uske", "isme", "usme"}
+
+
+def refers_back(text: str) -> bool:
+    """True if the message points back at something said before by a pronoun ("is it calls only?")."""
+    return any(word in BACK_REFERENCES for word in re.findall(r"[\w']+", text.lower()))

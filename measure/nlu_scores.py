@@ -1,12 +1,12 @@
-"""`make eval`: NLU accuracy on the held-out set, 5-fold cross-validation, and the comparison with
-Rasa's default pipeline. Prints a Markdown table and writes it into docs/evaluation.md.
+"""NLU-only scores: intent accuracy on the held-out set, 5-fold cross-validation, and Rasa's default
+pipeline trained on the same data. `make eval` (measure/evaluate.py) adds them to its page when asked
+(`--nlu`); the figures that count are the blind sets' replies, judged end to end.
 
-The held-out set (tests/nlu_holdout.yml) was written before any tuning and is never trained on.
-Usage: python -m tests.evaluate [--skip-cv] [--skip-default]
+The held-out set (tests/nlu_holdout.yml) is never trained on; tests/test_evaluation_sets.py checks
+that none of its questions is in the training data.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -24,10 +24,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "eval"
-DOC = ROOT / "docs" / "evaluation.md"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 RASA = str(Path(sys.executable).parent / "rasa")
-MARK_START, MARK_END = "<!-- eval:start -->", "<!-- eval:end -->"
 
 # Intents whose answer states a guide fact; an out-of-domain message must never land on one.
 NOT_A_FACT = {"greet", "goodbye", "thanks", "bot_challenge", "ask_capabilities", "out_of_scope",
@@ -54,7 +52,7 @@ def train(name: str, config: Path) -> Tuple[Path, float]:
     # A cache of its own, so the time measured is a training from scratch.
     env = dict(os.environ, RASA_CACHE_DIRECTORY=str(OUT / f"cache-{name}-{time.time_ns()}"))
     started = time.monotonic()
-    subprocess.run([RASA, "train", "nlu", "-c", str(config), "--nlu", "data/nlu.yml", "--out", str(out),
+    subprocess.run([RASA, "train", "nlu", "-c", str(config), "--nlu", "data", "--out", str(out),
                     "--fixed-model-name", name], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return out / f"{name}.tar.gz", time.monotonic() - started
 
@@ -102,7 +100,7 @@ def sweep(raw: List[List[dict]], gold: List[str]) -> List[Tuple[float, float, in
 
 def cross_validate(config: Path) -> float:
     out = OUT / "cv"
-    subprocess.run([RASA, "test", "nlu", "--nlu", "data/nlu.yml", "-c", str(config), "--cross-validation",
+    subprocess.run([RASA, "test", "nlu", "--nlu", "data", "-c", str(config), "--cross-validation",
                     "--folds", "5", "--out", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     report = json.loads((out / "intent_report.json").read_text())
     return report["accuracy"]
@@ -135,22 +133,15 @@ def render(rows: List[Dict[str, object]], cv: float | None) -> str:
     return "\n".join(lines)
 
 
-def write_doc(table: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# NLU evaluation\n\n{MARK_START}\n{MARK_END}\n"
-    start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
-    DOC.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-cv", action="store_true")
-    parser.add_argument("--skip-default", action="store_true")
-    args = parser.parse_args()
+def summary(cv: bool = False, default_pipeline: bool = False) -> str:
+    """Markdown: held-out intent accuracy of config.yml (trained here from scratch), optionally
+    Rasa's default pipeline beside it and 5-fold cross-validation. Raises CalledProcessError if a
+    training fails."""
     logging.disable(logging.WARNING)
     OUT.mkdir(parents=True, exist_ok=True)
     examples = holdout_examples()
     configs = [("ours (config.yml)", ROOT / "config.yml")]
-    if not args.skip_default:
+    if default_pipeline:
         default = OUT / "default-config.yml"
         default.write_text(DEFAULT_CONFIG)
         configs.append(("Rasa default pipeline", default))
@@ -160,12 +151,4 @@ def main() -> None:
         row = score(model, examples)
         row.update(name=name, train_seconds=seconds)
         rows.append(row)
-        print(f"{name}: {row['accuracy']:.1%} held-out accuracy, trained in {seconds:.0f} s", flush=True)
-    cv = None if args.skip_cv else cross_validate(ROOT / "config.yml")
-    table = render(rows, cv)
-    print("\n" + table)
-    write_doc(table)
-
-
-if __name__ == "__main__":
-    main()
+    return render(rows, cross_validate(ROOT / "config.yml") if cv else None)

@@ -28,14 +28,15 @@ def run(action, intent, text="", entities=(), slots=None, ranking=None):
 def test_topic_answer_for_shifts():
     message, events = run(ActionAnswerTopic(), "ask_shifts", "night shift?")
     assert "night" in message["text"] and "rotating" in message["text"]
-    assert message["buttons"] and events == []
+    assert message["buttons"] and events == [SlotSet("topic", "shifts")]
 
 
 def test_topic_list_sets_listed_slot():
     message, events = run(ActionAnswerTopic(), "ask_entry_roles")
     assert "Data Entry Operator" in message["text"]
     assert events == [SlotSet("listed", ["customer_service_executive", "technical_support_associate",
-                                         "data_entry_operator", "process_associate"])]
+                                         "data_entry_operator", "process_associate"]),
+                      SlotSet("topic", "entry_roles")]
 
 
 def test_topic_with_named_list_item_describes_it():
@@ -46,7 +47,8 @@ def test_topic_with_named_list_item_describes_it():
 def test_describe_role_by_synonym_sets_slot():
     message, events = run(ActionDescribeRole(), "ask_role", "what does a DEO do", [("role", "DEO")])
     assert "Keys in, updates and checks data" in message["text"]
-    assert events == [SlotSet("role", "data_entry_operator")]
+    assert events == [SlotSet("role", "data_entry_operator"), SlotSet("topic", "data_entry_operator"),
+                      SlotSet("role_question", "ask_role")]
 
 
 @pytest.mark.parametrize("action, expected", [
@@ -86,7 +88,8 @@ def test_no_role_known_gives_the_general_answer(action, expected):
 
 def test_certification_by_entity_and_by_slot():
     message, events = run(ActionDescribeCertification(), "ask_certification", "green belt?", [("certification", "green belt")])
-    assert "Yellow Belt, Green Belt" in message["text"] and events == [SlotSet("certification", "six_sigma")]
+    assert "Yellow Belt, Green Belt" in message["text"]
+    assert events == [SlotSet("certification", "six_sigma"), SlotSet("topic", "six_sigma")]
     message, _ = run(ActionDescribeCertification(), "ask_certification", "who is it for?", slots={"certification": "itil"})
     assert "Technical Support Associate" in message["text"]
 
@@ -107,13 +110,57 @@ def test_not_covered_names_the_topic():
 def test_clarify_offers_the_two_likeliest_intents():
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_career_path", "confidence": 0.4},
                {"name": "ask_growth_roles", "confidence": 0.35}]
-    message, _ = run(ActionClarify(), "nlu_fallback", "QA growth", [("role", "QA")], ranking=ranking)
-    assert [b["payload"] for b in message["buttons"]] == ['/ask_career_path{"role": "quality_analyst"}', "/ask_growth_roles"]
+    message, _ = run(ActionClarify(), "nlu_fallback", "where does this line of work lead after some years",
+                     ranking=ranking)
+    assert message["text"].startswith("I'm not sure I got that")
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_career_path", "/ask_growth_roles"]
+
+
+def test_clarify_answers_a_few_words_naming_one_entry():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_career_path", "confidence": 0.4},
+               {"name": "ask_growth_roles", "confidence": 0.35}]
+    message, _ = run(ActionClarify(), "nlu_fallback", "QA next step", [("role", "QA")], ranking=ranking)
+    assert message["text"].startswith("From Quality Analyst, the guide's growth roles")
+
+
+def test_clarify_reads_a_guess_about_what_the_conversation_is_about():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_more", "confidence": 0.25}]
+    message, _ = run(ActionClarify(), "nlu_fallback", "is it calls only?", ranking=ranking,
+                     slots={"topic": "customer_service_executive"})
+    assert message["text"].startswith("Customer Service Executive: Sorts out customers' questions")
+
+
+def test_clarify_answers_when_the_knowledge_file_agrees_with_nlu():
+    # The retrieval finds the Quality Analyst in the words; NLU's second guess asks about a role's
+    # next step: together they answer that question about that role.
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_career_path", "confidence": 0.4},
+               {"name": "ask_growth_roles", "confidence": 0.35}]
+    message, _ = run(ActionClarify(), "nlu_fallback", "quallity analyst next step", ranking=ranking)
+    assert message["text"].startswith("From Quality Analyst, the guide's growth roles")
+
+
+@pytest.mark.parametrize("text, intent", [("ok", "affirm"), ("no", "deny"), ("yes please", "affirm"),
+                                          ("ok", "out_of_scope"), ("theek hai", "nlu_fallback"), ("👍", "greet")])
+def test_clarify_answers_a_bare_yes_or_no_with_nothing_pending_once_and_kindly(text, intent):
+    message, _ = run(ActionClarify(), intent, text)
+    assert message["text"].startswith("Okay! Anything I can help with?") and len(message["buttons"]) == 3
+
+
+def test_clarify_offers_the_role_finder_for_facts_about_oneself():
+    message, _ = run(ActionClarify(), "tell_profile", "I'm a graduate and I type fast")
+    assert "Shall I suggest a BPO role" in message["text"]
+    assert message["buttons"][0]["payload"] == "/find_role"
+
+
+def test_clarify_never_lets_the_retrieval_overrule_a_confident_out_of_scope():
+    ranking = [{"name": "out_of_scope", "confidence": 0.6}, {"name": "ask_industries", "confidence": 0.3}]
+    message, _ = run(ActionClarify(), "out_of_scope", "is it safe to travel to Spain", ranking=ranking)
+    assert message["text"].startswith("Sorry, I can only help with careers in BPO")
 
 
 def test_clarify_without_answerable_intent_redirects():
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.4}]
-    message, _ = run(ActionClarify(), "nlu_fallback", "hmm", ranking=ranking)
+    message, _ = run(ActionClarify(), "nlu_fallback", "qwertz uiop asdf", ranking=ranking)
     assert message["text"].startswith("Sorry, I can only help with careers in BPO")
 
 
@@ -129,7 +176,7 @@ def test_role_finder_validation_reads_yes_no_and_free_text():
 
     events = asyncio.run(ValidateRoleFinderForm().run(
         CollectingDispatcher(), tracker_for("affirm", "yes", {"requested_slot": "rf_calls"}), {}))
-    assert events == [SlotSet("rf_calls", True)]
+    assert events == [SlotSet("rf_calls", True), SlotSet("rf_misreads", None)]
     events = asyncio.run(ValidateRoleFinderForm().run(
         CollectingDispatcher(), tracker_for("tell_profile", "I'm a graduate and I type fast",
                                             {"requested_slot": "rf_calls"}), {}))
@@ -144,7 +191,8 @@ def test_recommend_reads_the_answers_from_slots():
     dispatcher = CollectingDispatcher()
     events = ActionRecommendRole().run(dispatcher, tracker_for("deny", "no", slots), {})
     assert dispatcher.messages[0]["text"].splitlines()[1].startswith("1. Data Entry Operator")
-    assert events == [SlotSet("role", "data_entry_operator")]
+    assert events == [SlotSet("role", "data_entry_operator"), SlotSet("listed", ["data_entry_operator"]),
+                      SlotSet("topic", "role_finder")]
 
 
 def test_a_question_in_the_middle_of_the_role_finder_ends_it():
@@ -155,3 +203,42 @@ def test_a_question_in_the_middle_of_the_role_finder_ends_it():
     events = ActionAnswerTopic().run(dispatcher, tracker, {})
     assert "night and rotating shifts" in dispatcher.messages[0]["text"]
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+def test_a_follow_up_naming_another_role_asks_the_last_question_about_it():
+    from actions.follow_up import ActionFollowUp
+
+    message, _ = run(ActionFollowUp(), "ask_more", "and for tech support?", [("role", "tech support")],
+                     slots={"role_question": "ask_role_certifications", "topic": "customer_service_executive"})
+    assert message["text"].startswith("For the Technical Support Associate role, the guide points to: ITIL")
+
+
+def test_a_follow_up_describing_one_item_of_the_list_on_screen_picks_it():
+    from actions.follow_up import ActionFollowUp
+
+    message, _ = run(ActionFollowUp(), "ask_more", "which one suits someone who types well?",
+                     slots={"listed": ["voice", "non_voice"], "topic": "voice_vs_non_voice"})
+    assert message["text"].startswith("Non-voice BPO")
+
+
+def test_a_role_question_pointing_back_at_a_certification_is_about_the_certification():
+    message, _ = run(ActionDescribeRole(), "ask_role", "which roles is it for",
+                     slots={"topic": "six_sigma", "role": "customer_service_executive"})
+    assert message["text"].startswith("Six Sigma") and "Useful for: Quality Analyst" in message["text"]
+
+
+@pytest.mark.parametrize("text, start", [
+    ("what's the weather in pune", "Sorry, that's outside what I know"),
+    ("ok", "Okay! Anything I can help with?"),
+    ("how much do doctors earn", "The guide doesn't cover salaries or pay"),
+])
+def test_decline_says_what_fits(text, start):
+    from actions.fallback import ActionDecline
+
+    domain = {"responses": {"utter_out_of_scope": [{"text": "Sorry, that's outside what I know."}]}}
+    message = {"intent": {"name": "out_of_scope", "confidence": 0.9}, "entities": [], "text": text}
+    dispatcher = CollectingDispatcher()
+    ActionDecline().run(dispatcher, Tracker("t", {}, message, [], False, None, {}, "action_listen"), domain)
+    assert len(dispatcher.messages) == 1
+    shown = dispatcher.messages[0].get("text") or dispatcher.messages[0].get("response")
+    assert shown == "utter_out_of_scope" if start.startswith("Sorry, that's") else shown.startswith(start)

@@ -41,7 +41,7 @@ def test_every_answer_is_short_cites_the_guide_and_has_valid_buttons():
 def test_role_answer_states_work_and_needs():
     answer = COMPOSER.role(KB.get("data_entry_operator"))
     assert "Data Entry Operator" in answer.text and "accuracy and speed" in answer.text
-    assert answer.slots == {"role": "data_entry_operator"}
+    assert answer.slots == {"role": "data_entry_operator", "topic": "data_entry_operator"}
     assert [b.payload for b in answer.buttons] == [
         '/ask_role_skills{"role": "data_entry_operator"}',
         '/ask_role_certifications{"role": "data_entry_operator"}',

@@ -74,7 +74,7 @@ def test_every_knowledge_entry_is_reached_by_some_question():
 def test_follow_ups_keep_the_role_in_context(bot):
     sender = new_sender()
     assert "Data Entry Operator" in bot.text(sender, "what does a DEO do?")
-    assert "Typing speed and accuracy" in bot.text(sender, "what skills do I need for it?")
+    assert "What the Data Entry Operator role asks of you" in bot.text(sender, "what skills do I need for it?")
     assert "doesn't link a particular certification to the Data Entry Operator" in bot.text(
         sender, "which certification helps for that?")
     assert "From Data Entry Operator" in bot.text(sender, "what comes after that role?")
@@ -122,7 +122,7 @@ def test_out_of_domain_gets_a_redirect_not_a_fact(bot, message):
 
 
 @pytest.mark.parametrize("message", [
-    "", "   ", "x" * 5000, "🙂🙂🙂", "<script>alert(1)</script>", "¿Cuál es el horario de trabajo?",
+    "x" * 5000, "🙂🙂🙂", "<script>alert(1)</script>", "¿Cuál es el horario de trabajo?",
     "/start", "/help", '/ask_role{"role": "astronaut"}', "/ask_role{not json",
 ])
 def test_bad_input_gets_a_reply_and_the_conversation_goes_on(bot, message):
@@ -137,7 +137,7 @@ def test_role_finder_over_rest(bot):
     first = bot.say(sender, "I'm a graduate and I type fast, which job suits me?")
     text = "\n".join(m.get("text", "") for m in first)
     # Degree and typing came with the first message, so the first question is about calls.
-    assert "Five quick questions" in text and "phone calls" in text and "type" not in text.split("\n")[-1]
+    assert "A few quick yes/no questions" in text and "phone calls" in text and "type" not in text.split("\n")[-1]
     assert [b["payload"] for b in first[-1]["buttons"]] == ["/affirm", "/deny"]
     assert "computer problems" in bot.text(sender, "no")
     reply = bot.text(sender, "/deny")
@@ -150,7 +150,7 @@ def test_role_finder_over_rest(bot):
     reply = bot.text(sender, "actually I'm not a graduate, still studying")
     assert "1. Data Entry Operator" in reply and "Process Associate" not in reply
     # The pick is now the role in focus for follow-ups.
-    assert "Typing speed and accuracy" in bot.text(sender, "what skills do I need for it?")
+    assert "What the Data Entry Operator role asks of you" in bot.text(sender, "what skills do I need for it?")
 
 
 def test_role_finder_can_be_left_for_another_question(bot):

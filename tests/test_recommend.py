@@ -26,7 +26,8 @@ def test_at_most_two_picks_each_with_reasons_certifications_and_next_roles():
     assert "1. Technical Support Associate: you like technical problems" in answer.text
     assert "2. Customer Service Executive" in answer.text and "3." not in answer.text
     assert "ITIL Foundation" in answer.text and "Leads to: Team Leader / Process Trainer or Quality Analyst" in answer.text
-    assert answer.slots == {"role": "technical_support_associate"}
+    assert answer.slots == {"role": "technical_support_associate",
+                            "listed": ["technical_support_associate", "customer_service_executive"]}
 
 
 def test_no_fit_is_said_honestly_with_skills_to_build():

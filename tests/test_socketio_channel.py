@@ -143,7 +143,7 @@ def test_socketio_session_continues_on_a_new_socket(users):
     first = users(session)
     first.ask("what does a DEO do", "Data Entry Operator")
     first.close()
-    users(session).ask("what skills do I need for it?", "Typing speed and accuracy")
+    users(session).ask("what skills do I need for it?", "What the Data Entry Operator role asks of you")
 
 
 def test_invalid_messages_get_an_error_event_and_never_reach_rasa(users):

@@ -69,7 +69,7 @@ def test_a_follow_up_uses_the_context_and_a_reload_keeps_the_conversation(webcha
     ask(page, "what does a DEO do")
     expect(bot_bubbles(page).nth(1)).to_contain_text("Data Entry Operator")
     ask(page, "what skills do I need for it?")
-    expect(bot_bubbles(page).nth(2)).to_contain_text("Typing speed and accuracy")
+    expect(bot_bubbles(page).nth(2)).to_contain_text("What the Data Entry Operator role asks of you")
     before = (texts(user_bubbles(page)), texts(bot_bubbles(page)))
 
     page.reload()
@@ -143,7 +143,7 @@ def test_screenshot_of_a_real_conversation(webchat_bot, new_page):
     ask(page, "what does a DEO do")
     expect(bot_bubbles(page).nth(2)).to_contain_text("Data Entry Operator")
     ask(page, "what skills do I need for it?")
-    expect(bot_bubbles(page).nth(3)).to_contain_text("Typing speed and accuracy")
+    expect(bot_bubbles(page).nth(3)).to_contain_text("What the Data Entry Operator role asks of you")
     box(page).blur()
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))

@@ -108,7 +108,7 @@ def test_allowed_site_conversation_survives_a_reload(webchat_bot, new_page, stor
     page.reload()  # the widget reopens itself and shows the stored messages
     expect(bot_says(page).last).to_contain_text("Data Entry Operator")
     type_message(page, "what skills do I need for it?")  # "it" = the role from before the reload
-    expect(bot_says(page).last).to_contain_text("Typing speed and accuracy")
+    expect(bot_says(page).last).to_contain_text("What the Data Entry Operator role asks of you")
     assert session_id(page, storage) == before
     # One Rasa conversation holds everything, and the greeting was not sent a second time.
     assert webchat_bot.user_texts(before) == ["/greet", "what does a DEO do", "what skills do I need for it?"]

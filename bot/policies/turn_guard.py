@@ -1,0 +1,131 @@
+"""Every turn ends listening: the guard that makes it so, whatever NLU predicted.
+
+The dialogue of this bot is "a message in, one answer out": each intent's rule runs one answer
+action, and only the role finder chains a few (its intro, then the form; the form, then the
+recommendation). Rasa 3.6 itself does not enforce that a turn ends: with no rule for the situation
+(a "yes" when nothing was asked) RulePolicy's fallback action was predicted again and again until
+Rasa's limit of 10, and the turn never reached `action_listen`, which left that conversation silent
+for good. This policy states the shape of a turn instead of listing the situations:
+
+1. **Context intents act only in their context.** An intent that answers something (a yes/no, "the
+   second one", facts about oneself, "how come?") is only meaningful where that something exists:
+   a question pending in a form, a list shown, the role finder in use, a topic in focus. Elsewhere
+   the message is treated as unsure (`unsure_action`), which answers it or declines politely.
+2. **After the turn's answer, listen.** Once an action that is not known to continue the turn has
+   run (a form, or one of `continuing_actions`, continues it), the next action is `action_listen`.
+3. **A bound.** After `max_actions` actions in one turn the turn ends, whatever was predicted.
+
+When the action server was unreachable the last action left no events; the guard then stays out
+of the way of ActionServerDownPolicy, which apologises first (and listens after that).
+
+Predictions are marked as not depending on the user's message, like RulePolicy's predictions for an
+active form: those overrule all others, so the guard's "listen" must be of the same kind to win.
+
+config.yml:   - name: bot.policies.turn_guard.TurnGuardPolicy
+Options: `unsure_action`, `continuing_actions`, `max_actions`, `contexts` (intent -> list of
+conditions, any of which is the context: `{active_loop: true}`, `{slot: name}` (set and not empty),
+`{slot: name, equals: value}`, `{unset: name}` (empty), `{text: regex}` (the message matches)),
+`priority` (default above ActionServerDownPolicy and RulePolicy).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Mapping, Optional, Text
+
+from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.policies.action_server_down import left_nothing
+
+Condition = Mapping[str, Any]
+
+
+def actions_this_turn(tracker: DialogueStateTracker) -> Optional[List[str]]:
+    """Names of the actions run since the latest user message, oldest first; None before any."""
+    names: List[str] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return list(reversed(names))
+        if isinstance(event, ActionExecuted) and event.action_name:
+            names.append(event.action_name)
+    return None
+
+
+def in_context(tracker: DialogueStateTracker, conditions: List[Condition]) -> bool:
+    """True if any of `conditions` holds for `tracker` (see the module docstring for their form)."""
+    text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+    for condition in conditions:
+        if condition.get("active_loop") and tracker.active_loop_name:
+            return True
+        if "unset" in condition and tracker.get_slot(condition["unset"]) in (None, "", [], {}):
+            return True
+        if "text" in condition and re.search(condition["text"], text):
+            return True
+        slot = condition.get("slot")
+        if slot:
+            value = tracker.get_slot(slot)
+            if "equals" in condition and value == condition["equals"]:
+                return True
+            if "equals" not in condition and value not in (None, "", [], {}):
+                return True
+    return False
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class TurnGuardPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            POLICY_PRIORITY: RULE_POLICY_PRIORITY + 2,
+            "unsure_action": "action_clarify",
+            "continuing_actions": [],
+            "max_actions": 4,
+            "contexts": {},
+        }
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        action = self.next_action(tracker, domain)
+        probabilities = self._default_predictions(domain)
+        if action is None:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, is_no_user_prediction=True)
+
+    def next_action(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
+        """The action the guard insists on, or None to leave the choice to the other policies."""
+        done = actions_this_turn(tracker)
+        if done is None:
+            return None
+        if not done:
+            intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+            conditions = self.config["contexts"].get(intent)
+            unsure = self.config["unsure_action"]
+            if conditions and not in_context(tracker, conditions) and unsure in domain.action_names_or_texts:
+                return unsure
+            return None
+        if len(done) >= self.config["max_actions"]:
+            return ACTION_LISTEN_NAME
+        if left_nothing(tracker, domain):
+            return None  # ActionServerDownPolicy apologises first
+        last = done[-1]
+        if last in domain.form_names or last in self.config["continuing_actions"]:
+            return None
+        return ACTION_LISTEN_NAME

@@ -1,0 +1,1 @@
+"""Tools that measure the bot (evaluation, benchmark, load), run by make eval / make bench; not tests."""
