@@ -5,7 +5,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, intent_of, mentioned, reply, text_of
-from bot.answers import TOPIC_SLOT
 from bot.knowledge import Entry
 from bot.text import refers_back
 
@@ -32,7 +31,7 @@ class ActionAnswerTopic(Action):
             return reply(dispatcher, tracker, COMPOSER.redirect())
         role = mentioned(tracker, ["role"])
         if role is None and refers_back(text_of(tracker)):  # "what skills do I need for it?"
-            role = KNOWLEDGE.find(tracker.get_slot(TOPIC_SLOT), kinds=["roles"])
+            role = KNOWLEDGE.find(tracker.get_slot("role"), kinds=["roles"])
         if role is not None and topic.id in ROLE_VERSIONS:
             return reply(dispatcher, tracker, getattr(COMPOSER, ROLE_VERSIONS[topic.id])(role))
         item = self.item_asked(tracker, topic.get("lists", "").split("_")[0])

@@ -38,6 +38,8 @@ DEFAULT_SQLITE_PATH = "var/conversations.db"
 POSTGRES_SCHEMES = ("postgresql", "postgresql+psycopg2")
 # Rasa's Redis lock store with its read-change-write races closed (bot/stores/redis_lock.py).
 LOCK_STORE = "bot.stores.redis_lock.AtomicRedisLockStore"
+# Rasa's SQL tracker store, closing turns stored without an end (bot/stores/sql_store.py).
+TRACKER_STORE = "bot.stores.sql_store.ListeningSQLTrackerStore"
 
 
 class SettingError(ValueError):
@@ -119,7 +121,7 @@ def tracker_store(env: Mapping[str, str], root: Path = ROOT, prepare: bool = Tru
     port = parts.port or 5432
     # Rasa's SQL tracker store takes a complete URL in `url` as it is, so the password stays in the
     # environment and out of the written file.
-    config = {"type": "SQL", "dialect": "postgresql", "url": "${DB_URL}", "db": database}
+    config = {"type": TRACKER_STORE, "dialect": "postgresql", "url": "${DB_URL}", "db": database}
     return config, f"PostgreSQL database {database!r} on {parts.hostname}:{port}"
 
 
@@ -138,7 +140,7 @@ def _sqlite(path: Path, prepare: bool) -> Tuple[Dict[str, Any], str]:
     if prepare:
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_ahead_log(path)
-    return {"type": "SQL", "dialect": "sqlite", "db": str(path)}, f"SQLite file {path}"
+    return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(path)}, f"SQLite file {path}"
 
 
 def _write_ahead_log(path: Path) -> None:

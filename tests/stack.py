@@ -115,6 +115,22 @@ def stored_events(url: str, sender: str) -> List[Dict]:
         engine.dispose()
 
 
+def move_back_in_time(url: str, sender: str, seconds: float) -> None:
+    """Make one stored conversation `seconds` older, as if the person had been away that long."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            rows = connection.execute(sa.text("SELECT id, data FROM events WHERE sender_id = :sender"),
+                                      {"sender": sender}).fetchall()
+            for row_id, data in rows:
+                event = json.loads(data)
+                event["timestamp"] -= seconds
+                connection.execute(sa.text("UPDATE events SET data = :data, timestamp = :stamp WHERE id = :id"),
+                                   {"data": json.dumps(event), "stamp": event["timestamp"], "id": row_id})
+    finally:
+        engine.dispose()
+
+
 def user_texts(events: List[Dict]) -> List[str]:
     return [e.get("text") for e in events if e.get("event") == "user"]
 

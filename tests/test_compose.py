@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.endpoints_config import build
+from bot.endpoints_config import TRACKER_STORE, build
 from tests.servers import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -111,7 +111,7 @@ def test_rasa_servers_share_postgres_and_redis_as_the_generator_expects(compose,
     for name in RASA_SERVERS:
         env = services[name]["environment"]
         config = build(env, tmp_path).config
-        assert config["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "${DB_URL}",
+        assert config["tracker_store"] == {"type": TRACKER_STORE, "dialect": "postgresql", "url": "${DB_URL}",
                                            "db": postgres["POSTGRES_DB"]}
         assert env["DB_URL"] == (f"postgresql://{postgres['POSTGRES_USER']}:{postgres['POSTGRES_PASSWORD']}"
                                  f"@postgres:5432/{postgres['POSTGRES_DB']}")

@@ -11,8 +11,8 @@ import requests
 import yaml
 
 from tests.servers import ROOT, RestClient
-from tests.stack import (assert_deo_skills, last_slot, port_of, start_action_server, start_bot, store_url,
-                         stored_events, user_texts, write_endpoints)
+from tests.stack import (assert_deo_skills, last_slot, move_back_in_time, port_of, start_action_server, start_bot,
+                         store_url, stored_events, user_texts, write_endpoints)
 
 CANNOT_LOOK_UP = "can't look that up right now"
 CANNOT_LOOK_UP_TEXT = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]["utter_cannot_look_up"][0]["text"]
@@ -139,7 +139,7 @@ def test_a_conversation_stored_with_a_turn_that_never_ended_answers_its_next_mes
     broken += [{"event": "action", "timestamp": now, "name": "action_clarify"}] * 10
     requests.post(f"{stack['rasa'].url}/conversations/{user}/tracker/events", params={"token": API_TOKEN},
                   json=broken, timeout=30).raise_for_status()
-    actions = [e["name"] for e in bot.tracker(user)["events"] if e["event"] == "action"]
+    actions = [e["name"] for e in stored_events(stack["db"], user) if e["event"] == "action"]
     assert actions[-1] == "action_clarify"  # stored as it was: the turn never reached action_listen
     assert "night and rotating shifts" in bot.text(user, "what are the shift timings?")
     assert bot.last_turn_ends_listening(user)
@@ -150,12 +150,8 @@ def test_after_the_session_expired_mid_role_finder_the_bot_starts_clean(stack):
     assert "Data Entry Operator" in bot.text(user, "what does a DEO do?")
     assert "phone calls" in bot.text(user, "which bpo job suits me?")
     assert "type quickly" in bot.text(user, "yes")
-    # Lunch: move the whole conversation two hours back, past the 60-minute session expiry.
-    events = bot.tracker(user)["events"]
-    for event in events:
-        event["timestamp"] = event["timestamp"] - 2 * 3600
-    requests.put(f"{stack['rasa'].url}/conversations/{user}/tracker/events", params={"token": API_TOKEN},
-                 json=events, timeout=30).raise_for_status()
+    # Lunch: two hours away, past the 60-minute session expiry (domain.yml).
+    move_back_in_time(stack["db"], user, 2 * 3600)
     # The "yes" to the question still on screen meets no half-kept form: one friendly reply.
     assert bot.say(user, "yes")[0]["text"].startswith("Okay! Anything I can help with?")
     slots = bot.tracker(user)["slots"]

@@ -8,7 +8,7 @@ from rasa.core.agent import Agent
 from rasa.nlu.classifiers.diet_classifier import DIET
 
 from bot.nlu.quick_load_diet import QuickLoadDIETClassifier
-from tests.evaluate import holdout_examples
+from measure.nlu_scores import holdout_examples
 from tests.servers import MODEL
 
 ODD_INPUT = ["", "🙂🙂🙂", "<b>team leader</b>", "¿qué es un BPO?", "asdkjh qwe", "tl " * 300]
