@@ -39,7 +39,7 @@ test: validate $(MODEL)  ## every test: knowledge, actions, end-to-end servers, 
 eval: $(VENV)/.dev $(MODEL)  ## the blind sets through the real servers, replies judged (docs/evaluation.md)
 	$(BIN)/python -m measure.evaluate $(EVAL_ARGS)
 
-# About 35 minutes on 2 cores; `$(BIN)/python -m measure.bench --quick` (about 8) checks that it works.
+# About 25 minutes on 2 cores; `$(BIN)/python -m measure.bench --quick` (about 10) checks that it works.
 bench: $(VENV)/.dev $(MODEL)  ## training, start-up, latency, throughput, memory, growth over a conversation vs a stock `rasa init` bot, like for like (docs/benchmarks.md)
 	$(BIN)/python -m measure.bench
 

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.answers import Answer, Composer
 from bot.knowledge import DEFAULT_PATH, ENTITY_OF, Entry, KnowledgeError, load
 from bot.retrieval import EntryIndex
+from bot.unsure import DESCRIBED_ROLE_FLOOR, DESCRIBED_ROLE_MARGIN
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,6 @@ INDEX = EntryIndex(KNOWLEDGE)
 KIND_OF_ENTITY = {entity: kind for kind, entity in ENTITY_OF.items()}
 # Intents whose answer says on its own that the guide doesn't cover something.
 DECLINING_INTENTS = {"ask_not_covered", "out_of_scope", "nlu_fallback"}
-# How sure the retrieval must be that a message describes one role ("who checks calls for quality?"):
-# on 45 such training questions, 39 found, 2 wrong, 4 asked back (docs/evaluation.md).
-DESCRIBED_ROLE_FLOOR = 0.1
-DESCRIBED_ROLE_MARGIN = 0.02
 
 
 # The last question asked about a role (ask_role_skills...), for "and for a TSA?".
@@ -94,7 +91,10 @@ def reply(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) ->
     question the guide doesn't cover ("is the course costly?") is said to be so."""
     if intent_of(tracker) not in DECLINING_INTENTS:
         answer = COMPOSER.note_not_covered(answer, text_of(tracker))
-    events = send(dispatcher, answer)
+    # A slot set again to the value it has changes nothing but the length of the conversation, which
+    # Rasa reads back and sends to this server on every turn (docs/benchmarks.md).
+    events = [e for e in send(dispatcher, answer)
+              if not (e.get("event") == "slot" and tracker.get_slot(e["name"]) == e["value"])]
     if tracker.active_loop.get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
     return events

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from bot.channels.webchat import SENDER_PREFIX
-from tests import loadtest
+from measure import loadtest
 from tests.stack import Serve, store_url, stored_events, turns_are_serial, user_texts
 
 REST_CONVERSATIONS, WEBCHAT_CONVERSATIONS, TURNS = 50, 20, 20
