@@ -4,7 +4,9 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, in_focus, mentioned_all, reply
+from actions.common import COMPOSER, KNOWLEDGE, in_focus, mentioned_all, reply, text_of
+from bot.answers import TOPIC_SLOT
+from bot.text import refers_back
 
 
 class ActionDescribeCertification(Action):
@@ -15,6 +17,11 @@ class ActionDescribeCertification(Action):
         named = mentioned_all(tracker, ["certification"])
         if len(named) > 1:  # "Six Sigma or ITIL?": both, side by side
             return reply(dispatcher, tracker, COMPOSER.compare(named))
+        if not named and refers_back(text_of(tracker)):
+            # "which certification helps for that?" right after a role: that role's certifications.
+            focus = KNOWLEDGE.find(tracker.get_slot(TOPIC_SLOT), kinds=["roles"])
+            if focus is not None:
+                return reply(dispatcher, tracker, COMPOSER.role_certifications(focus))
         cert = in_focus(tracker, "certification")
         if cert is None:
             return reply(dispatcher, tracker, COMPOSER.which("certifications", "ask_certification", "certification"))

@@ -30,8 +30,6 @@ except KnowledgeError as error:
 COMPOSER = Composer(KNOWLEDGE)
 INDEX = EntryIndex(KNOWLEDGE)
 KIND_OF_ENTITY = {entity: kind for kind, entity in ENTITY_OF.items()}
-# Intents whose answer says on its own that the guide doesn't cover something.
-DECLINING_INTENTS = {"ask_not_covered", "out_of_scope", "nlu_fallback"}
 
 
 # The last question asked about a role (ask_role_skills...), for "and for a TSA?".
@@ -89,8 +87,7 @@ def reply(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) ->
     """Send an answer to a question asked outside any form; a question asked in the middle of
     the role finder ends it politely instead of re-asking its question afterwards. A part of the
     question the guide doesn't cover ("is the course costly?") is said to be so."""
-    if intent_of(tracker) not in DECLINING_INTENTS:
-        answer = COMPOSER.note_not_covered(answer, text_of(tracker))
+    answer = COMPOSER.note_not_covered(answer, text_of(tracker))
     # A slot set again to the value it has changes nothing but the length of the conversation, which
     # Rasa reads back and sends to this server on every turn (docs/benchmarks.md).
     events = [e for e in send(dispatcher, answer)

@@ -260,9 +260,9 @@ class Composer:
         """`answer` with a line saying what part of `message` the guide doesn't cover (fees, pay,
         health...), for questions it half answers; unchanged when the message asks nothing such."""
         topic = self.kb.not_covered_in(message or "")
-        if topic is None:
-            return answer
         lines = answer.text.split("\n")
+        if topic is None or not lines[-1].startswith(self.phrases["source"].split("{")[0]):
+            return answer  # nothing left out, or not an answer from the guide (a decline, a question)
         lines.insert(len(lines) - 1, self.phrases["not_covered_note"].format(topic=topic.name))  # before the source
         return Answer("\n".join(lines), answer.buttons, answer.slots)
 

@@ -100,6 +100,8 @@ class Clarifier:
         answer's), which NLU's guesses may refer to ("is it calls only?"); `listed`: the entries of
         the list shown last ("which one suits a fast typist?" picks one). Never raises for any text.
         """
+        if text.strip().startswith("/"):  # a command or payload the bot doesn't have
+            return self.composer.redirect()
         ranking = [(name, conf) for name, conf in ranking if name != FALLBACK_INTENT]
         top, confidence = ranking[0] if ranking else ("", 0.0)
         if self.acknowledges(text) or (top in ACKNOWLEDGEMENTS and len(text.split()) <= MAX_ACKNOWLEDGEMENT_WORDS):

@@ -243,3 +243,9 @@ def test_decline_says_what_fits(text, start):
     assert len(dispatcher.messages) == 1
     shown = dispatcher.messages[0].get("text") or dispatcher.messages[0].get("response")
     assert shown == "utter_out_of_scope" if start.startswith("Sorry, that's") else shown.startswith(start)
+
+
+def test_a_certification_question_pointing_back_at_a_role_lists_that_roles_certifications():
+    message, _ = run(ActionDescribeCertification(), "ask_certification", "which certification helps for that?",
+                     slots={"topic": "technical_support_associate"})
+    assert message["text"].startswith("For the Technical Support Associate role, the guide points to: ITIL")

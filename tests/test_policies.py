@@ -92,3 +92,12 @@ def test_heard_puts_back_the_missing_listen_before_the_latest_message_only():
     assert len(broken.events) == 13  # the stored tracker itself is left as it was
     healthy = tracker(said("greet"), ActionExecuted("utter_greet"), ActionExecuted(LISTEN), said("ask_shifts"))
     assert heard(healthy, DOMAIN) is healthy
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("/start", "ask_entry_roles", "action_clarify"),  # no such intent: NLU guessed from the word
+    ("/no_such_intent", "ask_skills", "action_clarify"),
+    ('/ask_role{"role": "quality_analyst"}', "ask_role", None),  # a real button
+])
+def test_a_payload_naming_an_intent_the_bot_lacks_is_unsure(text, intent, expected):
+    assert GUARD.next_action(tracker(said(intent, text)), DOMAIN) == expected

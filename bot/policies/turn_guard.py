@@ -10,7 +10,8 @@ for good. This policy states the shape of a turn instead of listing the situatio
 1. **Context intents act only in their context.** An intent that answers something (a yes/no, "the
    second one", facts about oneself, "how come?") is only meaningful where that something exists:
    a question pending in a form, a list shown, the role finder in use, a topic in focus. Elsewhere
-   the message is treated as unsure (`unsure_action`), which answers it or declines politely.
+   the message is treated as unsure (`unsure_action`), which answers it or declines politely. So is
+   a payload naming an intent the bot doesn't have ("/start"), which Rasa hands to NLU to guess.
 2. **After the turn's answer, listen.** Once an action that is not known to continue the turn has
    run (a form, or one of `continuing_actions`, continues it), the next action is `action_listen`.
 3. **A bound.** After `max_actions` actions in one turn the turn ends, whatever was predicted.
@@ -45,6 +46,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.policies.action_server_down import left_nothing
 
 Condition = Mapping[str, Any]
+PAYLOAD = re.compile(r"^/(\w+)")
 
 
 def actions_this_turn(tracker: DialogueStateTracker) -> Optional[List[str]]:
@@ -76,6 +78,14 @@ def in_context(tracker: DialogueStateTracker, conditions: List[Condition]) -> bo
             if "equals" not in condition and value not in (None, "", [], {}):
                 return True
     return False
+
+
+def broken_payload(tracker: DialogueStateTracker, intent: Optional[str]) -> bool:
+    """The message looks like a button payload ("/ask_role{...}") but names another intent than the
+    one it got: an unknown intent ("/start", "/no_such_intent") that Rasa left to NLU to guess."""
+    text = ((tracker.latest_message.text or "") if tracker.latest_message else "").strip()
+    match = PAYLOAD.match(text)
+    return bool(match) and match.group(1) != intent
 
 
 @DefaultV1Recipe.register(
@@ -118,7 +128,8 @@ class TurnGuardPolicy(Policy):
             intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
             conditions = self.config["contexts"].get(intent)
             unsure = self.config["unsure_action"]
-            if conditions and not in_context(tracker, conditions) and unsure in domain.action_names_or_texts:
+            out_of_context = bool(conditions) and not in_context(tracker, conditions)
+            if (out_of_context or broken_payload(tracker, intent)) and unsure in domain.action_names_or_texts:
                 return unsure
             return None
         if len(done) >= self.config["max_actions"]:
