@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import platform
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 import requests
+
+from tests.servers import stop_group
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -57,17 +58,7 @@ class Process:
 
     def stop(self) -> None:
         """Ctrl-C to the whole group, as a person stops `make run`; whatever is left is killed."""
-        if self.alive():
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
+        stop_group(self.process)
 
 
 def stop_all(processes: Sequence[Process]) -> None:

@@ -4,8 +4,6 @@ scripts/serve.sh itself, and direct reads of the store's `events` table to check
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.endpoints_config import build, database_url, render
-from tests.servers import LOGS, MODEL, ROOT, Server, environment, free_port, start_actions, start_rasa
+from tests.servers import LOGS, MODEL, ROOT, Server, environment, free_port, start_actions, start_rasa, stop_group
 
 SERVE = ROOT / "scripts" / "serve.sh"
 
@@ -90,17 +88,7 @@ class Serve:
 
     def stop(self) -> None:
         """Ctrl-C as a person would: serve.sh stops both servers; whatever is left is killed."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
+        stop_group(self.process)
 
 
 def stored_events(url: str, sender: str) -> List[Dict]:
