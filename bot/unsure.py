@@ -52,6 +52,8 @@ DESCRIBED_ROLE_MARGIN = 0.02
 # An unsure best guess still counts as the answer when the runner-up is at most this share of it.
 CLEAR_LEAD = 0.6
 SUGGEST_SCORE = 0.2
+# Guesses that mean the message is about the list on screen.
+LIST_INTENTS = {FOLLOW_UP_INTENT, "find_role", "select_item"}
 # How clearly a message must describe one item of the list on screen to pick it: low, because the
 # choice is only among the few items shown ("which one suits a fast typist?" after voice/non-voice).
 LIST_ITEM_FLOOR = 0.05
@@ -176,7 +178,11 @@ class Clarifier:
         or it points back with a pronoun ("is it calls only?"), or NLU's best guess is a question
         about a role and a role is in focus ("what does it need?"); or it clearly describes one
         entry of the list shown last."""
-        item = self.index.best(text, ids=[e.id for e in listed], floor=LIST_ITEM_FLOOR, margin=LIST_ITEM_MARGIN)
+        # The list's items are few, so a faint likeness picks one: only when the message is about
+        # the list at all (NLU guessed a follow-up or a choice, or it points back with a pronoun).
+        about_list = bool(LIST_INTENTS & set(candidates)) or refers_back(text)
+        item = self.index.best(text, ids=[e.id for e in listed], floor=LIST_ITEM_FLOOR,
+                               margin=LIST_ITEM_MARGIN) if about_list else None
         if item is not None:
             return self.composer.describe(item)
         if focus is None:
