@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer, Composer
+from bot.feedback import new_answer_metadata
 from bot.knowledge import DEFAULT_PATH, ENTITY_OF, Entry, KnowledgeError, load
 from bot.retrieval import EntryIndex
 from bot.unsure import DESCRIBED_ROLE_FLOOR, DESCRIBED_ROLE_MARGIN
@@ -77,9 +78,11 @@ def in_focus(tracker: Tracker, entity: str, described: bool = False) -> Optional
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any]]:
-    """Utter the answer and return the slot events it asks for."""
+    """Utter the answer and return the slot events it asks for. A guide answer (one about an entry
+    or topic) carries an answer id in its metadata, so channels can offer 👍/👎 (bot/feedback.py)."""
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
-    dispatcher.utter_message(text=answer.text, buttons=buttons)
+    rateable = new_answer_metadata(answer.subject) if answer.subject else {}
+    dispatcher.utter_message(text=answer.text, buttons=buttons, **rateable)
     return [SlotSet(name, value) for name, value in answer.slots.items()]
 
 

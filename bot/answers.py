@@ -56,6 +56,13 @@ class Answer:
     buttons: List[Button] = field(default_factory=list)
     # Slots the action should set, so follow-ups ("that role", "the second one") resolve.
     slots: Dict[str, object] = field(default_factory=dict)
+    # What a guide answer is about when the `topic` slot it sets isn't (the role finder's pick).
+    about: Optional[str] = None
+
+    @property
+    def subject(self) -> Optional[str]:
+        """What the answer is about, for its rating; None for a question, a decline, a "did you mean"."""
+        return self.about or self.slots.get(TOPIC_SLOT)  # type: ignore[return-value]
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -264,7 +271,7 @@ class Composer:
         if topic is None or not lines[-1].startswith(self.phrases["source"].split("{")[0]):
             return answer  # nothing left out, or not an answer from the guide (a decline, a question)
         lines.insert(len(lines) - 1, self.phrases["not_covered_note"].format(topic=topic.name))  # before the source
-        return Answer("\n".join(lines), answer.buttons, answer.slots)
+        return Answer("\n".join(lines), answer.buttons, answer.slots, answer.about)
 
     def redirect(self) -> Answer:
         return Answer(self.phrases["redirect"], self.suggestions())

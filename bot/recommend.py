@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from bot.answers import Answer, Button, Composer, payload
-from bot.knowledge import Entry, Knowledge, normalise
+from bot.knowledge import ROLE_FINDER, Entry, Knowledge, normalise
 
 Profile = Dict[str, bool]  # question id -> the person's yes/no
 MAX_PICKS = 2
@@ -102,4 +102,4 @@ class RoleFinder:
         top = {"role": picks[0].role.id, "listed": [p.role.id for p in picks]} if picks else {}
         buttons.append(Button(self.kb.phrases["button_role_skills"], payload("ask_role_skills", **top))
                        if top else self.composer.button(self.kb.topic("degree")))
-        return Answer("\n".join(lines), buttons[:3], dict(top))
+        return Answer("\n".join(lines), buttons[:3], dict(top), about=ROLE_FINDER)

@@ -38,7 +38,10 @@ PAYLOADS = ["/greet", "/ask_entry_roles", "/find_role", "/affirm", "/deny", "/st
             '/ask_role_skills{"role": "data_entry_operator"}', "/ask_more", "/nlu_fallback", "/out_of_scope",
             # broken or unknown
             "/", "/ask_role{", '/ask_role{"role": 5}', '/ask_role{"role": "astronaut"}', "/no_such_intent",
-            '/select_item{"position": "ninth"}', "/restart", "/session_start"]
+            '/select_item{"position": "ninth"}', "/restart", "/session_start",
+            # ratings (bot/feedback.py): of the latest answer, of none, broken
+            "/helpful", "/not_helpful", '/helpful{"answer_id": "000000000000"}', '/not_helpful{"answer_id": 5}',
+            "👍", "👎"]
 ONE_WORD = ["yes", "no", "ok", "stop", "2", "second", "last", "hmm", "thanks", "why?", "how come?", "banana",
             "haan", "nahi", "?", "..."]
 ODD = ["\u200b", "\u200bwhat\u200b", "ｗｈａｔ ｉｓ ＢＰＯ", "\u202eoob si tahw", "e\u0301\u0301\u0301", "🙂" * 50,
@@ -62,6 +65,7 @@ messages = st.one_of(
 @example(["yes"] * 3)
 @example(["which job suits me?", "banana", "no", "banana", "banana"])
 @example(["tell me about the second one", "how come?", "I type fast", "no"])
+@example(["which job suits me?", "/helpful", "👎", "yes", "/not_helpful"])
 def test_every_turn_ends_listening_whatever_is_said(bot, sequence):
     sender = f"prop-{uuid.uuid4().hex[:12]}"
     for message in sequence:

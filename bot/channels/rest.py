@@ -52,6 +52,17 @@ def parse_request(body: bytes) -> Dict[str, Any]:
     }
 
 
+class RatedCollectingOutput(CollectingOutputChannel):
+    """Rasa's REST collector, keeping a guide answer's `answer_id` in the reply (bot/feedback.py), so
+    a REST client can offer 👍/👎 and send `/helpful{"answer_id": ...}` back."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if message.get("answer_id") and len(self.messages) > before:
+            self.messages[before]["answer_id"] = message["answer_id"]
+
+
 class ValidatedRestInput(RestInput):
     """`rest`, refusing malformed requests with a 4xx and a JSON error instead of 500 or `[]`."""
 
@@ -78,7 +89,7 @@ class ValidatedRestInput(RestInput):
             if bool_arg(request, "stream", default=False):
                 return response.stream(self.stream_response(on_new_message, text, sender, channel, metadata),
                                        content_type="text/event-stream")
-            collector = CollectingOutputChannel()
+            collector = RatedCollectingOutput()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata))
             except CancelledError:

@@ -15,6 +15,9 @@ for good. This policy states the shape of a turn instead of listing the situatio
 2. **After the turn's answer, listen.** Once an action that is not known to continue the turn has
    run (a form, or one of `continuing_actions`, continues it), the next action is `action_listen`.
 3. **A bound.** After `max_actions` actions in one turn the turn ends, whatever was predicted.
+4. **Interjections interrupt nothing.** An intent listed in `interjections` (a 👍/👎 rating) runs
+   its action in any state, a form's pending question included; that action reverts its own turn,
+   so the form, the list on screen and the topic are as they were before it.
 
 When the action server was unreachable the last action left no events; the guard then stays out
 of the way of ActionServerDownPolicy, which apologises first (and listens after that).
@@ -23,7 +26,8 @@ Predictions are marked as not depending on the user's message, like RulePolicy's
 active form: those overrule all others, so the guard's "listen" must be of the same kind to win.
 
 config.yml:   - name: bot.policies.turn_guard.TurnGuardPolicy
-Options: `unsure_action`, `continuing_actions`, `max_actions`, `contexts` (intent -> list of
+Options: `unsure_action`, `continuing_actions`, `max_actions`, `interjections` (intent -> action),
+`contexts` (intent -> list of
 conditions, any of which is the context: `{active_loop: true}`, `{slot: name}` (set and not empty),
 `{slot: name, equals: value}`, `{unset: name}` (empty), `{text: regex}` (the message matches)),
 `priority` (default above ActionServerDownPolicy and RulePolicy).
@@ -99,6 +103,7 @@ class TurnGuardPolicy(Policy):
             "unsure_action": "action_clarify",
             "continuing_actions": [],
             "max_actions": 4,
+            "interjections": {},
             "contexts": {},
         }
 
@@ -126,6 +131,9 @@ class TurnGuardPolicy(Policy):
             return None
         if not done:
             intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+            interjection = self.config["interjections"].get(intent)
+            if interjection in domain.action_names_or_texts:
+                return interjection
             conditions = self.config["contexts"].get(intent)
             unsure = self.config["unsure_action"]
             out_of_context = bool(conditions) and not in_context(tracker, conditions)
