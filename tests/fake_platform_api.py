@@ -2,7 +2,8 @@
 
 The channels are pointed here through their API base URL settings (SLACK_API_BASE_URL,
 TELEGRAM_API_BASE_URL), so the tests see every outgoing call without any network:
-    Slack:    POST {url}/slack/api/<method>            (JSON or form body, Bearer token)
+    Slack:    POST {url}/slack/api/<method>            (JSON or form body, Bearer token; chat.postMessage
+              answers with the message's `ts`, chat.update echoes it)
     Telegram: POST {url}/telegram/bot<token>/<method>  (form or JSON body)
 `shared_platform_bot` starts one action server and one Rasa server with REST, Slack and Telegram
 mounted, for every test module that needs them, and stops them when the test session ends.
@@ -153,6 +154,9 @@ class FakePlatformAPI:
             ts = f"{time.time():.6f}"
             return {"ok": True, "channel": call.params.get("channel"), "ts": ts,
                     "message": {"type": "message", "text": call.params.get("text"), "bot_id": "B0BPO", "ts": ts}}
+        if call.method == "chat.update":
+            return {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts"),
+                    "text": call.params.get("text"), "message": {"text": call.params.get("text")}}
         return {"ok": True}
 
     def _telegram_answer(self, call: Call) -> Dict[str, Any]:

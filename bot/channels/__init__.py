@@ -15,7 +15,8 @@ Rasa, so the rest of `bot/` never imports this package.
 - `bot.channels.slack`, `bot.channels.telegram`: Slack and Telegram, configured by environment
   variables (their replies in `slack_replies`, `telegram_replies`; Telegram's updates in
   `telegram_updates`); `retry` is how both retry a reply the platform refuses for now, `shared` what
-  else they share (text splitting, retry memory, `/` commands).
+  else they share (text splitting, retry memory, `/` commands); `feedback_controls` the 👍/👎 they
+  draw under a guide answer and how a press is read back from the conversation (bot/feedback.py).
 - `bot.channels.config`: writes the credentials file for `rasa run` from credentials.yml plus the
   environment (`scripts/serve.sh` calls it).
 """

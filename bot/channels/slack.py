@@ -12,7 +12,10 @@ the stock channel, and why:
 - a reply Slack rate-limits (429), fails (5xx) or cannot be sent (connection) is retried within
   bounds, one it refuses (`ok: false`) is logged and skipped (`bot.channels.retry`); the bot works
   in the background, so the webhook answers at once whatever the Web API does;
-- a bad signature gets 401 and a url_verification gets `{"challenge": ...}` as Slack documents.
+- a bad signature gets 401 and a url_verification gets `{"challenge": ...}` as Slack documents;
+- a rateable answer carries 👍/👎 in an actions block of its own (block_id "feedback"); a press is a
+  button click like the others, and once Rasa has counted it the rated message is updated
+  (chat.update) to show the rating instead of the controls (`bot.channels.feedback_controls`).
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.feedback_controls import counted_rating, read_rating
 from bot.channels.retry import RetryPolicy
 from bot.channels.shared import RecentIds, typed_text
 # The output side lives in slack_replies; these names stay importable from here.
@@ -144,14 +148,32 @@ class SlackChannel(SlackInput):
         return {}
 
     async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text,
-                     user: Optional[Text], metadata: Dict[Text, Any]) -> None:
+                     user: Optional[Text], metadata: Dict[Text, Any], click: Optional[Dict[Text, Any]] = None,
+                     agent: Any = None) -> None:
+        """Have Rasa answer `text` from `user` in the background. `click`: the interactivity payload
+        when `text` came from a button, so a counted 👍/👎 can update the message it was pressed on
+        (`agent`, Rasa's, is where the rating is read back)."""
         conversation = self._get_conversation_id(user, metadata.get("out_channel"), metadata.get("thread_id"))
         output = self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id"))
         message = UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata)
+        rated = read_rating(text) if click else None
+        work = on_new_message(message) if rated is None else self.rate(
+            agent, conversation, rated[1], click, output, lambda: on_new_message(message))
         # Slack wants an answer within 3 s, so the bot works after the webhook has replied.
-        task = asyncio.create_task(on_new_message(message))
+        task = asyncio.create_task(work)
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
+
+    @staticmethod
+    async def rate(agent: Any, conversation: Text, answer_id: Text, click: Dict[Text, Any], output: SlackReplies,
+                   handle: Callable[[], Awaitable[Any]]) -> None:
+        """`handle()` a press on 👍/👎, then show a counted rating on the message it was pressed on."""
+        rating = await counted_rating(agent, conversation, answer_id, handle)
+        message = click.get("message") or {}
+        channel = (click.get("channel") or {}).get("id") or (click.get("container") or {}).get("channel_id")
+        ts = message.get("ts") or (click.get("container") or {}).get("message_ts")
+        if rating and channel and ts:
+            await output.show_rating(channel, ts, message, rating, (click.get("user") or {}).get("id"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = Blueprint("slack_webhook", __name__)
@@ -210,7 +232,8 @@ class SlackChannel(SlackInput):
             if not text:
                 # Link buttons and unsupported widgets carry nothing to answer.
                 return response.text("ignored: no value")
-            await self.handle(on_new_message, text, user, self.get_metadata(request))
+            await self.handle(on_new_message, text, user, self.get_metadata(request), click=payload,
+                              agent=getattr(request.app.ctx, "agent", None))
             return response.text("")
 
         return slack_webhook

@@ -22,9 +22,11 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.feedback_controls import EMOJI, LABELS, rating_payload
 from bot.channels.retry import (PERMANENT, RATE_LIMITED, TRANSIENT, UNANSWERED, Failure, RetryPolicy, log_not_sent,
                                 log_retry)
 from bot.channels.shared import split_text
+from bot.feedback import ANSWER_ID, RATINGS
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ SECTION_LIMIT = 3000
 BUTTON_TITLE_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 BUTTONS_PER_BLOCK = 25
+# The 👍/👎 block of a rateable answer, and the line that replaces it once a rating is counted.
+FEEDBACK_BLOCK = "feedback"
+RATED_BLOCK = "feedback_given"
 
 
 def slack_escape(text: str) -> str:
@@ -104,6 +109,22 @@ def button_blocks(buttons: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
             for start in range(0, len(elements), BUTTONS_PER_BLOCK)]
 
 
+def feedback_block(answer_id: str) -> Dict[Text, Any]:
+    """The actions block with 👍 and 👎 for the answer `answer_id`; each value is its rating payload."""
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": [
+        {"type": "button", "action_id": f"feedback_{rating}", "value": rating_payload(rating, answer_id),
+         "text": {"type": "plain_text", "text": EMOJI[rating], "emoji": True},
+         "accessibility_label": LABELS[rating]} for rating in RATINGS]}
+
+
+def rated_blocks(blocks: List[Dict[Text, Any]], rating: str, user: Optional[Text]) -> List[Dict[Text, Any]]:
+    """A rated message's blocks: the 👍/👎 block replaced by a line saying who rated it how."""
+    who = f" by <@{user}>" if user else ""
+    line = {"type": "context", "block_id": RATED_BLOCK,
+            "elements": [{"type": "mrkdwn", "text": f"{EMOJI[rating]} Rated {LABELS[rating].lower()}{who}. Thanks!"}]}
+    return [b for b in blocks if b.get("block_id") not in (FEEDBACK_BLOCK, RATED_BLOCK)] + [line]
+
+
 class SlackReplies(SlackBot):
     """Posts the bot's replies with chat.postMessage: text plus Block Kit, in a thread when asked.
 
@@ -122,42 +143,56 @@ class SlackReplies(SlackBot):
     async def _post_message(self, channel: Text, **kwargs: Any) -> None:
         if self.thread_id:
             kwargs["thread_ts"] = self.thread_id
+        await self._call("chat.postMessage", channel=channel, **kwargs)
+
+    async def _call(self, method: Text, channel: Text, **kwargs: Any) -> None:
+        """Web API `method` (chat.postMessage, chat.update) for `channel`; failures are logged, not raised."""
         tries = self.retry.retries + 1
         try:
-            await self.client.chat_postMessage(channel=channel, **kwargs)
+            # slack_sdk's own method (chat_postMessage, chat_update) tidies the arguments as Slack wants them.
+            await getattr(self.client, method.replace(".", "_"))(channel=channel, **kwargs)
         except SlackApiError as error:
             status, data = error.response.status_code, error.response.data
             # Slack's reason (channel_not_found, msg_too_long, ratelimited, ...) never names the token.
             said = data.get("error") if isinstance(data, dict) else None
             reason = f"{said or 'no reason given'} (HTTP {status}, channel {channel})"
             if status == 429 or status >= 500:
-                log_not_sent("Slack", "chat.postMessage", Failure(TRANSIENT, reason), tries)
+                log_not_sent("Slack", method, Failure(TRANSIENT, reason), tries)
             else:
-                log_not_sent("Slack", "chat.postMessage", Failure(PERMANENT, reason), 1)
+                log_not_sent("Slack", method, Failure(PERMANENT, reason), 1)
         except Exception as error:  # connection trouble after the retries, a timeout, an unreadable answer
             kind = TRANSIENT if failure_of(None, error) else (
                 UNANSWERED if isinstance(error, asyncio.TimeoutError) else PERMANENT)
-            log_not_sent("Slack", "chat.postMessage", Failure(kind, f"{type(error).__name__} (channel {channel})"),
+            log_not_sent("Slack", method, Failure(kind, f"{type(error).__name__} (channel {channel})"),
                          tries if kind == TRANSIENT else 1)
 
     async def _post_pieces(self, recipient_id: Text, text: Optional[Text],
-                           buttons: Optional[List[Dict[Text, Any]]] = None) -> None:
+                           buttons: Optional[List[Dict[Text, Any]]] = None, answer_id: Optional[Text] = None) -> None:
         channel = self.slack_channel or recipient_id
         pieces = split_text(text, SECTION_LIMIT) or ([""] if buttons else [])
         for number, piece in enumerate(pieces, 1):
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(piece)}}] if piece else []
-            if number == len(pieces) and buttons:
-                blocks += button_blocks(buttons)
+            if number == len(pieces):
+                # The rating controls get a block of their own, after the follow-ups, on the last piece.
+                blocks += button_blocks(buttons or []) + ([feedback_block(answer_id)] if answer_id else [])
             # `text` is what notifications and screen readers show; the blocks are what the chat shows.
             fallback = slack_escape(piece) or " ".join(b.get("title", "") for b in buttons or [])
             await self._post_message(channel=channel, text=fallback, blocks=blocks)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._post_pieces(recipient_id, text)
+        await self._post_pieces(recipient_id, text, answer_id=kwargs.get(ANSWER_ID))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self._post_pieces(recipient_id, text, buttons)
+        await self._post_pieces(recipient_id, text, buttons, kwargs.get(ANSWER_ID))
+
+    async def show_rating(self, channel: Text, ts: Text, message: Dict[Text, Any], rating: str,
+                          user: Optional[Text]) -> None:
+        """chat.update of the rated message (`ts` in `channel`, as the click payload showed it: text,
+        blocks): its 👍/👎 give way to the rating. Does nothing without blocks; never raises."""
+        if message.get("blocks"):
+            await self._call("chat.update", channel=channel, ts=ts, text=message.get("text") or " ",
+                             blocks=rated_blocks(message["blocks"], rating, user))
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         block = {"type": "image", "image_url": image, "alt_text": image}

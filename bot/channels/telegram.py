@@ -7,6 +7,8 @@ Mounted at /webhooks/telegram/webhook. Differences from the stock channel, and w
 - the HTTP session is created inside the serving event loop and closed when the server stops (the
   stock one is born in a throw-away loop, so every update failed with "Event loop is closed");
 - button presses are acknowledged with answerCallbackQuery, so the client stops its spinner;
+- a rateable answer gets a 👍/👎 row under its buttons; once Rasa has counted a press, the row gives
+  way to the rating (editMessageReplyMarkup; `bot.channels.feedback_controls`);
 - /start greets and /help lists what the bot answers; no other typed text becomes an intent payload;
 - getMe is asked once, not on every update; the API address can be changed (`api_base_url`);
 - an optional `secret_token` makes Telegram sign each delivery, and other senders are refused;
@@ -26,6 +28,7 @@ import json
 import logging
 import os
 import sys
+from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from aiogram.types import Update
@@ -37,6 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.feedback_controls import counted_rating, read_rating
 from bot.channels.retry import RetryPolicy
 from bot.channels.shared import RecentIds
 # Reading updates and sending replies live in their own modules; these names stay importable from here.
@@ -154,9 +158,10 @@ class TelegramChannel(TelegramInput):
         return without_mention(text, self.verify)
 
     async def answer(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                     on_wait: Callable[[], None]) -> str:
+                     on_wait: Callable[[], None], agent: Any = None) -> str:
         """Acknowledge a button press and have Rasa answer `update`; the text for the webhook's answer.
 
+        `agent` (Rasa's) is where a 👍/👎 press is read back, to show it on the rated message once counted.
         Never raises: an error while answering is logged, since Telegram redelivers on anything but 2xx.
         """
         try:
@@ -173,9 +178,17 @@ class TelegramChannel(TelegramInput):
                     replies.reply_to = found["reply_to"]
                     metadata = {"telegram": {"chat_type": found["chat"].type, "update": found["kind"]}}
                     restart = found["text"] == COMMANDS["restart"]
+                    chat = str(found["chat"].id)
                     for text in [found["text"]] + ([COMMANDS["start"]] if restart else []):
-                        await on_new_message(UserMessage(text, replies, str(found["chat"].id),
-                                                         input_channel=self.name(), metadata=metadata))
+                        handle = partial(on_new_message, UserMessage(text, replies, chat, input_channel=self.name(),
+                                                                     metadata=metadata))
+                        rated = read_rating(text) if found["kind"] == "button" else None
+                        if rated is None:
+                            await handle()
+                        else:
+                            rating = await counted_rating(agent, chat, rated[1], handle)
+                            if rating:
+                                await replies.show_rating(update.callback_query.message, rating)
             finally:
                 if ack is not None:
                     await ack
@@ -225,7 +238,8 @@ class TelegramChannel(TelegramInput):
             if not self.recent.first_time(str(body.get("update_id", "")) or None):
                 return response.text("duplicate")
             held_up = asyncio.Event()
-            task = asyncio.create_task(self.answer(update, on_new_message, held_up.set))
+            task = asyncio.create_task(self.answer(update, on_new_message, held_up.set,
+                                                   getattr(request.app.ctx, "agent", None)))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             # Usually the replies are out within a second and Telegram hears back after them, which

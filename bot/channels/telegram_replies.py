@@ -1,4 +1,5 @@
-"""Telegram's side of a reply: sendMessage / sendPhoto / answerCallbackQuery, retried by the shared policy.
+"""Telegram's side of a reply: sendMessage / sendPhoto / answerCallbackQuery / editMessageReplyMarkup (a
+counted 👍/👎), retried by the shared policy.
 
 aiogram 2.15 has no retry mechanism of its own: it turns each answer into an exception (RetryAfter
 carrying Telegram's `retry_after`, BadRequest / Unauthorized for refusals, NetworkError for the
@@ -20,10 +21,12 @@ from aiogram.utils.exceptions import NetworkError, RestartingTelegram, RetryAfte
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.telegram import TelegramOutput
 
+from bot.channels.feedback_controls import EMOJI, LABELS, rating_payload, read_rating
 from bot.channels.retry import (PERMANENT, RATE_LIMITED, TRANSIENT, UNANSWERED, Failure, RetryPolicy,
                                 call_with_retries)
 from bot.channels.shared import split_text, utf16_length
-from bot.channels.telegram_updates import Payloads
+from bot.channels.telegram_updates import RATED_DATA, Payloads
+from bot.feedback import ANSWER_ID, RATINGS
 
 MESSAGE_LIMIT = 4096
 REQUEST_TIMEOUT = 30
@@ -96,35 +99,55 @@ class TelegramReplies(OutputChannel):
         return await call_with_retries(send, partial(failure_of, scrub=self.scrub), self.retry, "Telegram",
                                        method, self.on_wait)
 
-    def keyboard(self, buttons: List[Dict[Text, Any]]) -> InlineKeyboardMarkup:
-        """An inline keyboard for Rasa buttons (title, payload), payloads packed to fit callback data."""
+    def keyboard(self, buttons: List[Dict[Text, Any]], answer_id: Optional[Text] = None) -> InlineKeyboardMarkup:
+        """An inline keyboard for Rasa buttons (title, payload), payloads packed to fit callback data,
+        and for a rateable answer (`answer_id`) a last row with 👍 and 👎."""
         # One button a row: titles such as "Transition / Migration Manager" stay readable on a phone.
         markup = InlineKeyboardMarkup()
         for button in buttons:
             title = str(button.get("title") or button.get("payload") or "?")
             markup.row(InlineKeyboardButton(title, callback_data=self.payloads.pack(str(button.get("payload") or title))))
+        if answer_id:
+            markup.row(*(InlineKeyboardButton(EMOJI[rating], callback_data=self.payloads.pack(
+                rating_payload(rating, answer_id))) for rating in RATINGS))
         return markup
 
-    async def _send(self, chat_id: Text, text: Optional[Text], buttons: Optional[List[Dict[Text, Any]]] = None) -> None:
+    def rated_keyboard(self, markup: Optional[InlineKeyboardMarkup], rating: str) -> InlineKeyboardMarkup:
+        """`markup` (a rated message's keyboard) with its 👍/👎 row replaced by one saying the rating;
+        pressing that button does nothing (RATED_DATA)."""
+        rows = [row for row in (markup.inline_keyboard if markup else [])
+                if not any(read_rating(self.payloads.unpack(b.callback_data or "")) for b in row)]
+        done = InlineKeyboardButton(f"{EMOJI[rating]} {LABELS[rating]}: thanks!", callback_data=RATED_DATA)
+        return InlineKeyboardMarkup(inline_keyboard=rows + [[done]])
+
+    async def show_rating(self, message: Any, rating: str) -> None:
+        """editMessageReplyMarkup of the rated `message` (aiogram Message): the rating instead of 👍/👎.
+        Never raises."""
+        edit = partial(self.bot.edit_message_reply_markup, message.chat.id, message.message_id,
+                       reply_markup=self.rated_keyboard(message.reply_markup, rating))
+        await self.call(f"editMessageReplyMarkup in chat {message.chat.id}", edit)
+
+    async def _send(self, chat_id: Text, text: Optional[Text], buttons: Optional[List[Dict[Text, Any]]] = None,
+                    answer_id: Optional[Text] = None) -> None:
         pieces = split_text(text, MESSAGE_LIMIT, utf16_length)
-        if buttons and not pieces:
+        if (buttons or answer_id) and not pieces:
             # Telegram refuses an empty message, and a keyboard needs one to hang on.
             pieces = ["👇"]
         for number, piece in enumerate(pieces, 1):
             options: Dict[str, Any] = {}
             if number == 1 and self.reply_to:
                 options.update(reply_to_message_id=self.reply_to, allow_sending_without_reply=True)
-            if number == len(pieces) and buttons:
-                options["reply_markup"] = self.keyboard(buttons)
+            if number == len(pieces) and (buttons or answer_id):
+                options["reply_markup"] = self.keyboard(buttons or [], answer_id)
             send = partial(self.bot.send_message, chat_id, piece, **options)
             await self.call(f"sendMessage to chat {chat_id}", send)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send(recipient_id, text)
+        await self._send(recipient_id, text, None, kwargs.get(ANSWER_ID))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self._send(recipient_id, text, buttons)
+        await self._send(recipient_id, text, buttons, kwargs.get(ANSWER_ID))
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.call(f"sendPhoto to chat {recipient_id}", partial(self.bot.send_photo, recipient_id, image))

@@ -20,6 +20,8 @@ COMMANDS = {"start": "/greet", "help": "/ask_capabilities", "restart": "/restart
 UNREADABLE = ("sticker", "photo", "video", "video_note", "animation", "voice", "audio", "document",
               "location", "venue", "contact", "poll", "dice")
 UPDATE_KINDS = ["message", "edited_message", "callback_query"]
+# The callback data of the button that replaces 👍/👎 once a rating is counted: a press does nothing.
+RATED_DATA = "#rated"
 
 
 def is_true(value: Any) -> bool:
@@ -83,7 +85,7 @@ def read_update(update: Update, payloads: Payloads, bot_name: Optional[str]) -> 
     """
     if update.callback_query is not None:
         query = update.callback_query
-        if query.message is None or query.data is None:
+        if query.message is None or query.data is None or query.data == RATED_DATA:
             return None
         return {"text": payloads.unpack(query.data), "chat": query.message.chat, "reply_to": None, "kind": "button"}
     edited = update.edited_message is not None
