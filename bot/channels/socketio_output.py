@@ -7,6 +7,11 @@ plain-text client shows the two spaces as nothing. Rasa already sends each parag
 blank lines) as its own `bot_uttered` event, and that is kept.
 
 Only this channel's output changes: REST, Slack, Telegram and the web chat get the text as before.
+
+A rateable answer (bot/feedback.py) also has its `answer_id` in the `metadata` of each of its
+`bot_uttered` events, so a socket.io widget that knows it can offer 👍/👎 (sending
+`/helpful{"answer_id": ...}` as a message). In `metadata`, not beside `text`: rasa-webchat tells a
+text message from a button message by counting the event's keys, and sets `metadata` aside first.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.socketio import SocketIOOutput
 from socketio import AsyncServer
+
+from bot.feedback import ANSWER_ID
 
 HARD_BREAK = "  \n"
 
@@ -42,8 +49,18 @@ class FixedSocketIOOutput(SocketIOOutput):
     def __init__(self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
+        self.answer_id: Optional[Text] = None  # of the message being sent; one output per user message
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.answer_id = message.get(ANSWER_ID)
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self.answer_id = None
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if self.answer_id and isinstance(response, dict):
+            response = {**response, "metadata": {**(response.get("metadata") or {}), ANSWER_ID: self.answer_id}}
         await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:

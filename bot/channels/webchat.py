@@ -5,10 +5,14 @@ Routes (paths are relative to wherever a reverse proxy mounts the server):
                              still get Rasa's "Hello from Rasa" text, so health checks keep working
 - `GET /webchat/widget.js`   the widget: `<script src=".../webchat/widget.js" data-server="...">`
 - `GET /webchat/widget.css`  its stylesheet (the script loads it)
+- `GET /webchat/feedback.js` its 👍/👎 controls under rateable answers (the script loads it too)
 - `POST /webchat/message`    `{"sender": id, "message": text}` -> `{"messages": [bot replies]}`
 - `POST /webchat/history`    `{"sender": id}` -> `{"title", "greeting", "messages"}`, that conversation
                              only (POST so the id, which is the conversation's only key, stays out
-                             of URLs and access logs)
+                             of URLs and access logs); a rated answer says how it was rated
+
+A rateable answer (bot/feedback.py) reaches the widget with its `answer_id`; a 👍/👎 click comes back
+as a silent message `/helpful{"answer_id": ...}` or `/not_helpful{...}`, which Rasa handles.
 
 What a body must contain, and the message shape, are in `webchat_requests.py`. Cross-origin
 callers must be listed in WEBCHAT_ALLOWED_ORIGINS (`origins.py`, the rule socket.io shares);
@@ -23,13 +27,14 @@ import logging
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.input_rules import MAX_MESSAGE_CHARS, InputError
 from bot.channels.origins import OriginPolicy, mark_cors_handled
+from bot.channels.rest import RatedCollectingOutput
 from bot.channels.webchat_requests import RequestError, bot_message, history, parse_history_request, parse_message
 # These lived here before they had modules of their own; other code and tests import them from here.
 from bot.channels.origins import ORIGINS_ENV, origin_allowed, parse_origins  # noqa: F401
@@ -43,9 +48,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 DEFAULTS = {"title": "Chat", "greeting": "/greet", "max_message_chars": 1000}
 
 
-class WebChatOutput(CollectingOutputChannel):
+class WebChatOutput(RatedCollectingOutput):
     """Collects replies without cutting text at blank lines, so a live reply and the same reply
-    read back from history are the same single bubble."""
+    read back from history are the same single bubble; a rateable answer keeps its `answer_id`
+    (as in the REST channel), so the widget can draw 👍/👎 under it."""
 
     @classmethod
     def name(cls) -> Text:
@@ -126,6 +132,7 @@ class WebChatInput(InputChannel):
         self.page = StaticFile("index.html", "text/html; charset=utf-8", page.encode("utf-8"), vary="Accept")
         self.script = StaticFile("widget.js", "text/javascript; charset=utf-8")
         self.style = StaticFile("widget.css", "text/css; charset=utf-8")
+        self.feedback = StaticFile("feedback.js", "text/javascript; charset=utf-8")
 
     def url_prefix(self) -> Text:
         # Absolute, so Rasa's urljoin("/webhooks/", ...) mounts it at /webchat, not under /webhooks.
@@ -163,6 +170,10 @@ class WebChatInput(InputChannel):
         @webchat.get("/widget.css")
         async def style(request: Request) -> HTTPResponse:
             return self.style.respond(request)
+
+        @webchat.get("/feedback.js")
+        async def feedback(request: Request) -> HTTPResponse:
+            return self.feedback.respond(request)
 
         @webchat.post("/message")
         async def message(request: Request) -> HTTPResponse:

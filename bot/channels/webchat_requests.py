@@ -5,7 +5,8 @@ The rules shared with every channel (a message is a string with some text, withi
 come from `input_rules`; the web chat adds its own on top: the conversation id is a 128-bit random
 hex string made by the browser (anything shorter is refused, so ids cannot be guessed), stored as
 `webchat-<id>` so this channel can never read a conversation another channel started; typed text
-is never an intent payload; only the greeting may be sent silently.
+is never an intent payload; only the greeting and a rating (👍/👎 under an answer, `bot/feedback.py`)
+may be sent silently.
 
 Pure functions of bytes and events: tested without a server.
 """
@@ -15,9 +16,10 @@ import json
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 
 from bot.channels import input_rules
+from bot.feedback import ANSWER_ID, FEEDBACK_SLOT, RATINGS
 
 # 32 hex digits (dashes of the UUID form allowed): 128 random bits from crypto.getRandomValues.
 CONVERSATION_ID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
@@ -25,6 +27,10 @@ SENDER_PREFIX = "webchat-"
 MAX_BODY_BYTES = 16 * 1024
 MAX_LABEL_CHARS = 200
 HISTORY_LIMIT = 200
+# A rating's payload: `/helpful` or `/not_helpful`, then Rasa's entity JSON. Only its start is checked
+# here; whether the JSON is sound, the answer it names exists, belongs to this conversation or was
+# rated already is the bot's decision (`action_rate_answer`), which answers a refused rating politely.
+RATING_PAYLOAD = re.compile(r"^/(?:%s)(?:\{.*)?$" % "|".join(RATINGS), re.S)
 
 
 class RequestError(input_rules.InputError):
@@ -89,22 +95,22 @@ def parse_message(body: bytes, max_chars: int, greeting: Optional[str]) -> Dict[
         raise RequestError(400, f"`label` must be a button title of 1-{MAX_LABEL_CHARS} characters.", "label")
     if not isinstance(silent, bool):
         raise RequestError(400, "`silent` must be true or false.", "silent")
-    if silent and text != greeting:
-        raise RequestError(400, "Only the greeting can be sent silently.", "silent")
+    if silent and text != greeting and not RATING_PAYLOAD.match(text):
+        raise RequestError(400, "Only the greeting or a rating can be sent silently.", "silent")
     if label is None and not silent:
         text = typed_text(text)
         if not text:
             raise RequestError(400, "`message` must contain some text.", "message")
     # Kept on the user event, so history shows what the person saw (a button's title, not its
-    # payload) and leaves out the greeting the widget sends on its own.
+    # payload) and leaves out what the widget sends on its own (the greeting, a rating).
     shown = {"label": label.strip()} if label else ({"silent": True} if silent else {})
     return {"sender": sender, "text": text, "metadata": {"webchat": shown} if shown else {}}
 
 
 def bot_message(text: Optional[str], data: Optional[Dict[str, Any]]) -> Dict[str, Any]:
-    """A bot utterance (text plus Rasa's message data) -> `{"from": "bot", "text", ["buttons"],
-    ["image"]}`, the one shape the widget renders, live or from history. Only http(s) images and
-    buttons with a payload are kept."""
+    """A bot utterance (text plus Rasa's message data and metadata) -> `{"from": "bot", "text",
+    ["buttons"], ["image"], ["answer_id"]}`, the one shape the widget renders, live or from history.
+    Only http(s) images, buttons with a payload and a string answer id (a rateable answer) are kept."""
     data = data or {}
     message: Dict[str, Any] = {"from": "bot", "text": text or ""}
     buttons = [
@@ -116,13 +122,29 @@ def bot_message(text: Optional[str], data: Optional[Dict[str, Any]]) -> Dict[str
     image = data.get("image")
     if isinstance(image, str) and image.startswith(("https://", "http://")):
         message["image"] = image
+    answer_id = data.get(ANSWER_ID)
+    if isinstance(answer_id, str) and answer_id:
+        message[ANSWER_ID] = answer_id
     return message
+
+
+def rating_of(event: Any) -> Optional[Dict[str, str]]:
+    """`{"answer_id", "rating"}` if `event` is a counted rating (the `feedback` slot set to a Rating's
+    dict, bot/feedback.py), else None."""
+    if not isinstance(event, SlotSet) or event.key != FEEDBACK_SLOT or not isinstance(event.value, dict):
+        return None
+    answer_id, rating = event.value.get(ANSWER_ID), event.value.get("rating")
+    if isinstance(answer_id, str) and rating in RATINGS:
+        return {"answer_id": answer_id, "rating": rating}
+    return None
 
 
 def history(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> List[Dict[str, Any]]:
     """Tracker events -> the last `limit` messages as the widget showed them: `{"from": "user",
-    "text"}` (a button's title, not its payload; the silent greeting left out) and bot_message()s."""
+    "text"}` (a button's title, not its payload; the silent greeting and ratings left out) and
+    bot_message()s, where a rated answer also has `"rating": "helpful"` or `"not_helpful"`."""
     messages: List[Dict[str, Any]] = []
+    ratings: Dict[str, str] = {}
     for event in events:
         if isinstance(event, UserUttered):
             shown = (event.metadata or {}).get("webchat") or {}
@@ -130,5 +152,13 @@ def history(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> List[Dict[str,
                 continue
             messages.append({"from": "user", "text": shown.get("label") or event.text})
         elif isinstance(event, BotUttered) and (event.text or event.data.get("image")):
-            messages.append(bot_message(event.text, event.data))
+            # message() is data and metadata together; the answer id is in the metadata.
+            messages.append(bot_message(event.text, event.message()))
+        else:
+            rated = rating_of(event)
+            if rated:
+                ratings.setdefault(rated["answer_id"], rated["rating"])  # the first one is the one that counted
+    for message in messages:
+        if message.get(ANSWER_ID) in ratings:
+            message["rating"] = ratings[message[ANSWER_ID]]
     return messages[-limit:]

@@ -7,6 +7,8 @@
  *   data-title   header text (default: the title the bot sends)
  *   data-mode    "page" fills the window with the chat instead of showing a launcher button
  *
+ * 👍/👎 under rateable answers come from feedback.js, which this script loads from the same folder.
+ *
  * Everything lives in a shadow root, so the host page's CSS cannot restyle the widget and ours
  * cannot leak out. The bot's text is put in the DOM as text nodes, never as HTML; only http(s)
  * links become <a> elements.
@@ -58,6 +60,16 @@
   var css = el("link", "", { rel: "stylesheet", href: endpoint + "widget.css" });
   css.onload = css.onerror = function () { host.style.display = ""; };
   root.appendChild(css);
+
+  // The 👍/👎 controls; until (or unless) feedback.js has loaded, answers get none.
+  var rateControls = function () { return null; };
+  var feedbackLoaded = new Promise(function (resolve) {
+    var tag = el("script", "", { src: endpoint + "feedback.js", async: "" });
+    tag.onload = tag.onerror = function () { resolve(); };
+    (document.head || document.documentElement).appendChild(tag);
+  }).then(function () {
+    if (typeof window.__webchatFeedback === "function") rateControls = window.__webchatFeedback(el, sendRating);
+  });
 
   var panel = el("section", pageMode ? "panel page" : "panel", { role: pageMode ? "main" : "dialog", id: "panel" });
   var header = el("header", "header");
@@ -152,6 +164,8 @@
       row.appendChild(el("img", "image", { src: message.image, alt: "Image from the assistant" }));
       log.appendChild(row);
     }
+    var rating = message.text ? rateControls(message) : null; // its own row, apart from the replies
+    if (rating) log.appendChild(rating);
     if (message.buttons && message.buttons.length) {
       var group = el("div", "replies", { role: "group", "aria-label": "Suggested replies" });
       message.buttons.forEach(function (b) {
@@ -210,7 +224,9 @@
     if (loaded) return Promise.resolve();
     if (loading) return loading;
     showTyping(true);
-    loading = api("history", { sender: conversation }).then(function (data) {
+    // The controls script is waited for, so answers from history get their 👍/👎 too.
+    loading = Promise.all([api("history", { sender: conversation }), feedbackLoaded]).then(function (all) {
+      var data = all[0];
       showTyping(false);
       if (!fixedTitle && data.title) setTitle(data.title);
       greeting = data.greeting;
@@ -227,19 +243,20 @@
     return loading;
   }
 
+  // Resolves to true once the bot has replied, false if nothing was sent.
   function send(text, label, silent) {
-    if (busy || !text) return Promise.resolve();
+    if (busy || !text) return Promise.resolve(false);
     if (!loaded && !silent) {
       // Bot was unreachable when the panel opened: try again before sending anything.
-      return load().then(function () { if (loaded) return send(text, label, silent); });
+      return load().then(function () { return loaded && send(text, label, silent); });
     }
     busy = true;
     var typed = !label && !silent;
-    var hadFocus = root.activeElement && root.activeElement.classList.contains("reply");
+    var hadFocus = root.activeElement && /\b(reply|rate)\b/.test(root.activeElement.className);
     var replies = silent ? [] : takeReplies();
     var bubble = silent ? null : addBubble("user", label || text);
     if (typed) { input.value = ""; store.remove(key + ":draft"); }
-    if (hadFocus) input.focus(); // the clicked button is gone; keep keyboard focus in the chat
+    if (hadFocus) input.focus(); // the clicked button is gone or disabled; keep keyboard focus in the chat
     showNotice("");
     showTyping(true);
     var body = { sender: conversation, message: text };
@@ -248,6 +265,7 @@
     return api("message", body).then(function (data) {
       showTyping(false);
       (data.messages || []).forEach(addBotMessage);
+      return true;
     }, function (error) {
       // Nothing the person did is lost: the bubble goes, the text returns to the box, the
       // suggested replies come back.
@@ -259,8 +277,13 @@
         store.set(key + ":draft", input.value);
       }
       showNotice(explain(error));
+      return false;
     }).finally(function () { busy = false; });
   }
+
+  // A 👍/👎 click: its payload goes silently (no bubble), and the follow-up buttons on screen stay,
+  // since the bot carries on as if the rating had not been sent.
+  function sendRating(payload) { return send(payload, null, true); }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
