@@ -14,7 +14,7 @@ TRAINING := config.yml domain.yml $(wildcard data/*.yml) $(SPACY)
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run shell train validate test eval bench report clean telegram-webhook
+.PHONY: run shell train validate test eval bench report prune clean telegram-webhook
 .DEFAULT_GOAL := run
 
 run: $(MODEL)  ## start the action server + Rasa server (REST channel), print where to chat
@@ -45,6 +45,9 @@ bench: $(VENV)/.dev $(MODEL)  ## training, start-up, latency, throughput, memory
 
 report: $(VENV)/.installed  ## messages the bot couldn't answer well, from the conversation store (DB_URL or var/)
 	$(BIN)/python -m bot.report
+
+prune: $(VENV)/.installed  ## delete conversations older than CONVERSATION_RETENTION_DAYS from the conversation store (DB_URL or var/)
+	$(BIN)/python -m bot.retention
 
 telegram-webhook: $(VENV)/.installed  ## tell Telegram where the bot listens (TELEGRAM_* variables, docs/channels.md)
 	$(BIN)/python -m bot.channels.telegram set-webhook

@@ -10,7 +10,8 @@ What, for each bot (`make bench` runs it with the defaults):
   action server, then Rasa server), and the Rasa server alone (its action server already up);
 - turn latency p50/p95/p99 one turn at a time and with 20 conversations at once, turns per second,
   CPU per turn of the Rasa server and of the action server, resident memory (measure.turns);
-- how a turn's cost grows over one conversation of 300 turns (measure.growth).
+- how a turn's cost grows over one conversation of 300 turns (measure.growth);
+- how fast the operator page loads on a store of 10,000 conversations (measure.operator_page).
 
 How: both bots on the same store, a fresh SQLite file per run (how `make run` keeps conversations)
 and also both in memory (how `rasa init` does); rounds repeated and interleaved ABBA (measure.plan);
@@ -32,7 +33,7 @@ import time
 from typing import Dict, List, Optional
 
 from measure import growth as growth_module
-from measure import page, plan
+from measure import operator_page, page, plan
 from measure.bots import Bot, Store, Variant, our_bot, stock_bot, train
 from measure.processes import OUT, ROOT, machine
 from measure.turns import FULL, QUICK
@@ -49,6 +50,7 @@ def options(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="py-spy profiles (results/bench/profile-*.txt)")
     parser.add_argument("--no-stock", action="store_true", help="measure our bot only")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--no-operator-page", action="store_true", help="skip the operator page's load time")
     parser.add_argument("--servers", type=int, default=1,
                         help="also ours on this many Rasa servers sharing PostgreSQL + Redis")
     args = parser.parse_args(argv)
@@ -108,13 +110,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.growth_turns > 0:
         growth = growth_runs(ours, stock, args.stores, args.growth_turns, args.profile, samples.notes)
     (OUT / "samples.json").write_text(samples.to_json(), encoding="utf-8")
+    operator = None if args.no_operator_page else operator_page.row(operator_page.measure())
 
     info["load average"] += ", %.2f %.2f %.2f at the end (other work on the machine shows here)" % os.getloadavg()
     given = sys.argv[1:] if argv is None else argv
     command = "make bench" if not given else " ".join([".venv/bin/python -m measure.bench", *given])
     scaled_label = (variants[-1].label, args.servers) if args.servers > 1 else None
     generated = page.block(info, command, samples, args.stores, stock is not None, sizes.concurrent[0],
-                           args.repeats, growth, args.growth_turns, scaled_label)
+                           args.repeats, growth, args.growth_turns, scaled_label, operator)
     print()
     print(generated)
     if not args.no_write:

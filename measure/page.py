@@ -122,7 +122,8 @@ def growth_table(growth: Growth, kind: str) -> str:
 
 
 def block(info: Dict[str, str], command: str, samples: Samples, stores: List[str], stock: bool, conc: int,
-          repeats: int, growth: Growth, growth_turns: int, scaled: Optional[Tuple[str, int]]) -> str:
+          repeats: int, growth: Growth, growth_turns: int, scaled: Optional[Tuple[str, int]],
+          operator: Optional[str] = None) -> str:
     lines = [f"Run of {info['date']} (`{command}`), {repeats} rounds, on:", ""]
     if "--quick" in command:
         lines = ["**A `--quick` run: a check that the benchmark works, not numbers to compare.**", ""] + lines
@@ -140,6 +141,8 @@ def block(info: Dict[str, str], command: str, samples: Samples, stores: List[str
             lines += [f"One conversation of {growth_turns} turns, one turn at a time, {STORE_NAMES.get(kind, kind)}"
                       " (median of each window of 10 turns; CPU per turn over the window):", "",
                       growth_table(growth, kind), ""]
+    if operator:
+        lines += [operator, ""]
     lines += [f"- {note}" for note in samples.notes]
     return "\n".join(lines).rstrip() + "\n"
 

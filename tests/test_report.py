@@ -1,8 +1,9 @@
-"""`python -m bot.report` lists what the bot could not answer well, from the conversation store.
+"""`python -m bot.report` lists what the bot could not answer well, and the ratings, from the store.
 
-The grouping rules are checked on hand-made turns; the report itself on a SQLite store that the
-test fills by talking to the real bot (action server + Rasa server), including a spell with the
-action server down. The PostgreSQL store is read in test_scale_out.py.
+The grouping rules are checked on hand-made turns and on hand-made conversations stored by Rasa's
+SQL tracker store; the report itself on a SQLite store that the test fills by talking to the real
+bot (action server + Rasa server), with a 👎 and its comment and a spell with the action server down.
+The PostgreSQL store is read in test_scale_out.py.
 """
 import csv
 import io
@@ -15,6 +16,7 @@ import pytest
 from bot import report
 from bot.report import Turn, summarise
 from tests.servers import BIN, ROOT, RestClient, environment
+from tests.test_operator_reader import sample, save
 from tests.stack import port_of, start_action_server, start_bot, store_url, write_endpoints
 
 
@@ -35,7 +37,23 @@ def turn(text, intent, confidence=0.95, actions=(), conversation="c1", timestamp
     (turn("what is bpo", "ask_what_is_bpo", 0.99, ["action_answer_topic"]), []),
 ])
 def test_groups(t, groups):
-    assert t.groups(0.7) == groups
+    assert report.groups(t, 0.7) == groups
+
+
+def test_feedback_section_in_markdown_and_csv(tmp_path, capsys):
+    db_url = f"sqlite:///{tmp_path / 'hand.db'}"
+    save(db_url, sample())
+    assert report.main(["--db-url", db_url]) == 0
+    text = capsys.readouterr().out
+    assert f"## {report.FEEDBACK_TITLE}" in text
+    assert "| Shifts | 0 | 1 | Is there  day shift work? |" in text, text
+    assert "| Quality Analyst | 1 | 0 |  |" in text
+    # The rating messages are not counted as messages.
+    assert "Read 8 user messages" in text
+    assert report.main(["--db-url", db_url, "--format", "csv", "--table", "feedback"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["topic_id"], r["helpful"], r["not_helpful"], r["comments"]) for r in rows] == [
+        ("shifts", "0", "1", "Is there  day shift work?"), ("quality_analyst", "1", "0", "")]
 
 
 def test_same_message_counted_together_most_frequent_first():
@@ -73,6 +91,7 @@ NOT_COVERED = "what is the salary of a customer service executive"
 UNKNOWN_COMMAND = "/start"
 ANSWERED = "what are the shift timings?"
 DURING_OUTAGE = "what does a DEO do?"
+COMMENT = "I wanted the day shift options"
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +109,9 @@ def store(tmp_path_factory):
             bot.say(f"report-{run}-{conversation}", OUT_OF_DOMAIN)
         bot.say(f"report-{run}-a", NOT_COVERED)
         bot.say(f"report-{run}-a", UNKNOWN_COMMAND)
-        bot.say(f"report-{run}-b", ANSWERED)
+        answer = [m["answer_id"] for m in bot.say(f"report-{run}-b", ANSWERED) if m.get("answer_id")][-1]
+        bot.say(f"report-{run}-b", f'/not_helpful{{"answer_id": "{answer}"}}')
+        bot.say(f"report-{run}-b", COMMENT)
         port = port_of(actions)
         actions.stop()
         bot.say(f"report-{run}-c", DURING_OUTAGE)
@@ -131,6 +152,14 @@ def test_report_on_the_bots_own_store(store):
     assert not rows_of(store, "--since", "2999-01-01")
 
 
+def test_a_rating_given_over_rest_is_in_the_report(store):
+    rows = rows_of(store, "--table", "feedback")
+    assert [(r["topic_id"], r["helpful"], r["not_helpful"], r["comments"]) for r in rows] == [
+        ("shifts", "0", "1", COMMENT)]
+    # The rating is not a message: the comment is, and the counts of other messages are unchanged.
+    assert not any(r["message"].startswith("/not_helpful") for r in rows_of(store, "--low-confidence", "1.01"))
+
+
 def test_markdown_report_to_a_file(store, tmp_path):
     out = tmp_path / "unanswered.md"
     assert report.main(["--db-url", store_url(store), "--output", str(out)]) == 0
@@ -139,3 +168,4 @@ def test_markdown_report_to_a_file(store, tmp_path):
     for title in report.GROUPS.values():
         assert f"## {title}" in text
     assert f"| 2 | {OUT_OF_DOMAIN} | 2 |" in text
+    assert f"| Shifts | 0 | 1 | {COMMENT} |" in text
