@@ -19,7 +19,7 @@ How a rating travels, on every channel:
    all stay. The events stay in the store; only the dialogue state skips them.
 4. **A 👎's comment** is the next message of that conversation (the reply to "What were you looking
    for?", or the question asked instead, which says the same): readers of the store link it
-   (`bot.report`). It is answered like any other message.
+   (`bot.store_reader`, for `make report` and the operator page). It is answered like any other message.
 
 No Rasa import here: the events are the dicts Rasa sends to the action server (`tracker.events`).
 """
