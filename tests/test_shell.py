@@ -4,6 +4,7 @@ A person's session, keystroke by keystroke: typed questions, answers whose butto
 (Enter picks the highlighted one, arrows move), then /stop, after which the action server the
 script started must be gone.
 """
+import contextlib
 import os
 import signal
 import socket
@@ -26,8 +27,10 @@ def port_is_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.fixture(scope="module")
-def shell_session():
+@contextlib.contextmanager
+def shell(log_name: str, **extra_env: str):
+    """scripts/shell.sh in a pseudo-terminal on free ports, up to its first prompt; stopped on exit.
+    `extra_env`: more settings for the script (e.g. DB_URL for a conversation store of the test's own)."""
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it for you)")
     actions_port, rasa_port = free_port(), free_port()
@@ -35,9 +38,9 @@ def shell_session():
         pytest.fail("scripts/shell.sh always uses port 5005, which is taken: stop what runs there")
     env = environment(ACTIONS_PORT=str(actions_port), RASA_PORT=str(rasa_port),
                       ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                      TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+                      TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", **extra_env)
     LOGS.mkdir(exist_ok=True)
-    transcript = (LOGS / "shell-session.log").open("w")
+    transcript = (LOGS / log_name).open("w")
     child = pexpect.spawn("bash", ["scripts/shell.sh", str(MODEL)], cwd=str(ROOT), env=env, encoding="utf-8",
                           codec_errors="replace", dimensions=(50, 220), timeout=60, logfile=transcript)
     child.actions_port = actions_port
@@ -51,6 +54,12 @@ def shell_session():
             os.killpg(child.pid, signal.SIGTERM)
             child.close(force=True)
         transcript.close()
+
+
+@pytest.fixture(scope="module")
+def shell_session():
+    with shell("shell-session.log") as child:
+        yield child
 
 
 def pick(child, keys: str = "") -> None:

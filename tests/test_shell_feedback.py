@@ -3,42 +3,21 @@ the conversation store (a SQLite file of this test's own) keeps exactly one `fee
 
 scripts/shell.sh runs through a pseudo-terminal as in tests/test_shell.py; the store is read directly.
 """
-import os
-import signal
-
 import pytest
 import sqlalchemy as sa
 
-from tests.servers import LOGS, MODEL, ROOT, environment, free_port
 from tests.stack import stored_events
-from tests.test_shell import PROMPT, UP, pick
+from tests.test_shell import PROMPT, UP, pick, shell
 
 pexpect = pytest.importorskip("pexpect")
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it for you)")
     store = f"sqlite:///{tmp_path_factory.mktemp('shell-feedback') / 'conversations.db'}"
-    actions_port, rasa_port = free_port(), free_port()
-    env = environment(ACTIONS_PORT=str(actions_port), RASA_PORT=str(rasa_port), DB_URL=store, REDIS_URL="",
-                      ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                      TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
-    LOGS.mkdir(exist_ok=True)
-    transcript = (LOGS / "shell-feedback.log").open("w")
-    child = pexpect.spawn("bash", ["scripts/shell.sh", str(MODEL)], cwd=str(ROOT), env=env, encoding="utf-8",
-                          codec_errors="replace", dimensions=(50, 220), timeout=60, logfile=transcript)
-    child.store = store
-    try:
-        child.expect("Bot loaded", timeout=300)
-        child.expect(PROMPT)
+    with shell("shell-feedback.log", DB_URL=store, REDIS_URL="") as child:
+        child.store = store
         yield child
-    finally:
-        if child.isalive():
-            os.killpg(child.pid, signal.SIGTERM)
-            child.close(force=True)
-        transcript.close()
 
 
 def feedback_events(store):
