@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 import requests
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered, UserUtteranceReverted
+from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered,
+                                     UserUtteranceReverted)
 
 from bot.channels.webchat_requests import RequestError, bot_message, history, parse_message
 from tests.stack import stored_events
@@ -84,6 +85,19 @@ def test_history_marks_rated_answers_and_hides_the_ratings():
         {"from": "user", "text": "which jobs can a fresher get?"},
         {"from": "bot", "text": "Four jobs.", "answer_id": "bbb222"},
     ]
+
+
+def test_answers_of_an_earlier_session_keep_their_id_only_if_rated():
+    # After a session expired the bot sees only the new session, so an old answer can't be rated any more.
+    events = [
+        UserUttered("what are the shift timings"), BotUttered("Nights.", metadata={"answer_id": "aaa111"}),
+        BotUttered("Four jobs.", metadata={"answer_id": "bbb222"}),
+        SlotSet("feedback", {"answer_id": "bbb222", "rating": "helpful"}),
+        SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("what is bpo"), BotUttered("Outsourcing.", metadata={"answer_id": "ccc333"}),
+    ]
+    assert [(m.get("answer_id"), m.get("rating")) for m in history(events) if m["from"] == "bot"] == [
+        (None, None), ("bbb222", "helpful"), ("ccc333", None)]
 
 
 # --- the real bot --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot.channels import input_rules
 from bot.feedback import ANSWER_ID, FEEDBACK_SLOT, RATINGS
@@ -142,11 +142,16 @@ def rating_of(event: Any) -> Optional[Dict[str, str]]:
 def history(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> List[Dict[str, Any]]:
     """Tracker events -> the last `limit` messages as the widget showed them: `{"from": "user",
     "text"}` (a button's title, not its payload; the silent greeting and ratings left out) and
-    bot_message()s, where a rated answer also has `"rating": "helpful"` or `"not_helpful"`."""
+    bot_message()s, where a rated answer also has `"rating": "helpful"` or `"not_helpful"`. An answer
+    of an earlier session keeps its id only if it was rated: the bot sees only the current session,
+    so it could not take a rating of it (bot/feedback.py)."""
     messages: List[Dict[str, Any]] = []
     ratings: Dict[str, str] = {}
+    earlier = 0  # messages of the sessions before the current one
     for event in events:
-        if isinstance(event, UserUttered):
+        if isinstance(event, SessionStarted):
+            earlier = len(messages)
+        elif isinstance(event, UserUttered):
             shown = (event.metadata or {}).get("webchat") or {}
             if shown.get("silent") or not event.text:
                 continue
@@ -158,7 +163,9 @@ def history(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> List[Dict[str,
             rated = rating_of(event)
             if rated:
                 ratings.setdefault(rated["answer_id"], rated["rating"])  # the first one is the one that counted
-    for message in messages:
+    for number, message in enumerate(messages):
         if message.get(ANSWER_ID) in ratings:
             message["rating"] = ratings[message[ANSWER_ID]]
+        elif number < earlier:
+            message.pop(ANSWER_ID, None)
     return messages[-limit:]
