@@ -59,6 +59,7 @@ cat <<MSG
   Talk to it over REST:
     curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender": "me", "message": "hi"}'
   HTTP API: $([ ${#api[@]} -gt 0 ] && echo "on (token required)" || echo "off (set RASA_API_TOKEN to enable)")
+  Operator page: $([ -n "${OPERATOR_TOKEN:-}" ] && echo "http://localhost:$rasa_port/operator/ (password: OPERATOR_TOKEN)" || echo "off (set OPERATOR_TOKEN to enable)")
   Other sites embed the chat with the snippet in README (allow them in WEBCHAT_ALLOWED_ORIGINS).
   Press Ctrl-C to stop both servers.
 
