@@ -18,7 +18,8 @@ How a rating travels, on every channel:
    rating had not been typed: a list on screen, a question of the role finder, the topic in focus
    all stay. The events stay in the store; only the dialogue state skips them.
 4. **A 👎's comment** is the next message of that conversation (the reply to "What were you looking
-   for?", or the question asked instead, which says the same): readers of the store link it
+   for?", or the question asked instead, which says the same); not asked, and not linked, when the
+   👎 came while the role finder waited for an answer (`comment_asked`). Readers of the store link it
    (`bot.store_reader`, for `make report` and the operator page). It is answered like any other message.
 
 No Rasa import here: the events are the dicts Rasa sends to the action server (`tracker.events`).
@@ -56,6 +57,9 @@ class Rating:
     rating: str
     about: Optional[str]
     answer_text: str
+    # False when the bot asked no "what were you looking for?" (a form's question was pending), so
+    # readers don't take the next message, the answer to that question, for a comment.
+    comment_asked: bool = True
 
     def as_slot_value(self) -> Dict[str, Any]:
         return asdict(self)

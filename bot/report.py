@@ -23,8 +23,6 @@ CSV holds one, chosen with --table.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +32,7 @@ import sqlalchemy as sa
 
 from bot.endpoints_config import SettingError, database_url
 from bot.store_reader import Turn, read
-from bot.store_summary import LOW_CONFIDENCE, FeedbackRow, MessageRow, feedback_rows, message_rows
+from bot.store_summary import LOW_CONFIDENCE, FeedbackRow, MessageRow, csv_text, feedback_rows, message_rows
 
 # The CSV's group names predate the operator page's outcome names (scripts may filter on them):
 # out_of_scope is the page's "declined", fallback its "unsure".
@@ -113,28 +111,22 @@ def markdown(rows: Sequence[MessageRow], total: int, source: str, top: int, low_
 
 
 def as_csv(rows: Sequence[MessageRow], top: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["group", "count", "message", "conversations", "first_seen", "last_seen", "intent",
-                     "lowest_confidence", "first_intent", "second_intent"])
     shown: Dict[str, int] = {}
+    lines = []
     for r in rows:
         shown[r.group] = shown.get(r.group, 0) + 1
         if shown[r.group] <= top:
             confidence = "" if r.lowest_confidence is None else f"{r.lowest_confidence:.4f}"
-            writer.writerow([r.group, r.count, r.message, len(r.conversations), _date(r.first), _date(r.last),
-                             r.intent, confidence, *r.hesitated])
-    return out.getvalue()
+            lines.append([r.group, r.count, r.message, len(r.conversations), _date(r.first), _date(r.last),
+                          r.intent, confidence, *r.hesitated])
+    return csv_text(["group", "count", "message", "conversations", "first_seen", "last_seen", "intent",
+                     "lowest_confidence", "first_intent", "second_intent"], lines)
 
 
 def feedback_csv(feedback: Sequence[FeedbackRow]) -> str:
     """One line per topic; the comments in one cell, one per line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["topic", "topic_id", "helpful", "not_helpful", "comments"])
-    for f in feedback:
-        writer.writerow([f.name, f.about or "", f.helpful, f.not_helpful, "\n".join(f.comments)])
-    return out.getvalue()
+    return csv_text(["topic", "topic_id", "helpful", "not_helpful", "comments"],
+                    ([f.name, f.about or "", f.helpful, f.not_helpful, "\n".join(f.comments)] for f in feedback))
 
 
 def describe(url: str) -> str:
@@ -148,7 +140,11 @@ def describe(url: str) -> str:
 def store_url(given: Optional[str]) -> str:
     """--db-url, or the store the server uses; raises SettingError for a bad DB_URL or a missing SQLite file."""
     url = given or database_url()
-    parsed = sa.engine.make_url(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise SettingError(f"{url!r} is not a database URL (e.g. sqlite:///var/conversations.db or "
+                           "postgresql://user@host:5432/bpo)") from None
     if parsed.drivername.startswith("sqlite") and not Path(parsed.database or "").is_file():
         raise SettingError(f"no conversation store at {parsed.database}: the bot has not stored a conversation "
                            "yet (or set DB_URL / --db-url to where it did)")

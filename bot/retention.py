@@ -98,13 +98,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         days = retention_days(given=args.days)
         url = args.db_url or database_url()
+        parsed = sa.engine.make_url(url)
     except SettingError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sa.exc.ArgumentError:
+        print(f"error: {url!r} is not a database URL (e.g. sqlite:///var/conversations.db)", file=sys.stderr)
         return 2
     if days is None:
         print(f"{RETENTION_ENV} is not set: every conversation is kept, nothing to delete.")
         return 0
-    parsed = sa.engine.make_url(url)
     if parsed.drivername.startswith("sqlite") and not Path(parsed.database or "").is_file():
         print(f"nothing to prune: no conversation store at {parsed.database} yet.")
         return 0

@@ -16,7 +16,8 @@ Each user message becomes a `Turn`, with the outcome the issue asks for:
 
 A rating message (intents helpful / not_helpful) is not a question: it is no Turn. A rating that counts
 (a `feedback` slot event, bot/feedback.py) is a `Rated`; a 👎's comment is the next user message of
-that conversation that is not itself a rating.
+that conversation that is not itself a rating, unless the 👎 was given in the middle of the role
+finder (the rating's `comment_asked` is false: the bot asked for no comment there).
 """
 from __future__ import annotations
 
@@ -166,7 +167,8 @@ def select_rows(dialect: str, after_id: int = 0, since: Optional[float] = None,
                pick(("user", ("text",)), ("bot", ("metadata", ANSWER_ID)), ("slot", ("value", ANSWER_ID))),
                pick(("user", ("parse_data", "intent", "confidence")), ("bot", ("metadata", ANSWER_ABOUT)),
                     ("slot", ("value", "rating"))),
-               pick(("slot", ("value", "about"))), pick(("slot", ("value", "answer_text"))), *ranking]
+               pick(("slot", ("value", "about"))), pick(("slot", ("value", "answer_text"))),
+               pick(("slot", ("value", "comment_asked"))), *ranking]
     return sa.select(*columns).select_from(source).where(*conditions).order_by(s.id)
 
 
@@ -201,14 +203,14 @@ class Builder:
         """Add the turns and ratings of `rows`; returns self."""
         turns, ratings, latest, waiting = self.store.turns, self.store.ratings, self._latest, self._waiting
         for row in rows:
-            event_id, sender, kind, timestamp, intent, action, a, b, about, answer_text = row[:10]
+            event_id, sender, kind, timestamp, intent, action, a, b, about, answer_text, asked = row[:11]
             if kind == "user":
                 if intent in RATINGS:
                     latest[sender] = None
                     continue
                 # Interned: a store repeats a few intent names and each conversation id many times, and a
                 # cache of a whole store (bot/operator/cache.py) would otherwise hold a copy per message.
-                ranked = tuple(intern(v) if isinstance(v, str) else v for v in row[10:])
+                ranked = tuple(intern(v) if isinstance(v, str) else v for v in row[11:])
                 turn = Turn(intern(sender), a or "", intent and intern(intent), _number(b), timestamp or 0.0, [],
                             ranked, [], event_id)
                 if sender in waiting:
@@ -219,7 +221,9 @@ class Builder:
             elif kind == "slot":
                 if a and b in RATINGS:
                     rated = Rated(sender, timestamp or 0.0, a, b, about, answer_text or "")
-                    if b == NOT_HELPFUL:
+                    # A 👎 given while the role finder waited for an answer asked for no comment
+                    # (stored False; SQLite reads 0, PostgreSQL 'false'): the next message answers the form.
+                    if b == NOT_HELPFUL and asked not in (False, 0, "false"):
                         waiting[sender] = rated
                     ratings.append(rated)
             else:

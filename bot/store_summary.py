@@ -3,23 +3,42 @@
 - `message_rows`: the same message (case and spacing ignored) counted once per time it was sent, with
   its conversations, first and last time, the intents NLU chose and the two it hesitated between;
 - `feedback_rows`: per answer topic, the 👍 and 👎 counts and the 👎 comments;
-- `topic_name`: a knowledge entry's display name for an `answer_about` id.
+- `topic_name`: a knowledge entry's display name for an `answer_about` id;
+- `csv_text`: a table as CSV that a spreadsheet opens as text, never as formulas.
 
 No Rasa import; the knowledge file is read through bot.knowledge.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.feedback import HELPFUL
 from bot.store_reader import Rated, Turn
 
 # NLU's best intent scoring under this is "low confidence" in the report and on the page.
 LOW_CONFIDENCE = 0.7
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"); people's messages can start so.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """`columns` and `rows` as CSV; a text cell that a spreadsheet would run as a formula
+    ("=HYPERLINK(...)", "+cmd|...") gets a leading apostrophe, so it is shown as typed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
+                         for cell in row])
+    return out.getvalue()
 
 
 def normalise(text: str) -> str:

@@ -29,7 +29,7 @@ def test_a_named_answer_is_rated_with_what_it_was_about():
     verdict = judge(EVENTS, "not_helpful", "a1")
     assert verdict.refused is None
     assert verdict.rating.as_slot_value() == {"answer_id": "a1", "rating": "not_helpful", "about": "shifts",
-                                              "answer_text": "Shifts answer"}
+                                              "answer_text": "Shifts answer", "comment_asked": True}
 
 
 def test_no_id_rates_the_latest_answer():
@@ -61,19 +61,40 @@ def test_guide_answers_carry_an_answer_id_and_others_do_not():
     assert "answer_id" not in redirect
 
 
-def rate(intent, events, answer_id=None):
+def rate(intent, events, answer_id=None, text=None, form=None):
     entities = [{"entity": "answer_id", "value": answer_id}] if answer_id else []
-    message = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities, "text": f"/{intent}"}
+    text = text or (f'/{intent}{{"answer_id": "{answer_id}"}}' if answer_id else f"/{intent}")
+    message = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities, "text": text}
     dispatcher = CollectingDispatcher()
-    result = ActionRateAnswer().run(dispatcher, Tracker("t", {}, message, events, False, None, {}, LISTEN), {})
+    loop = {"name": form} if form else {}
+    result = ActionRateAnswer().run(dispatcher, Tracker("t", {}, message, events, False, None, loop, LISTEN), {})
     return dispatcher.messages, result
+
+
+@pytest.mark.parametrize("payload", ['/helpful{"answer_id":', "/helpful{}", '/helpful{"role": "quality_analyst"}'])
+def test_a_payload_naming_no_answer_is_refused_not_taken_for_the_latest(payload):
+    messages, events = rate("helpful", EVENTS, text=payload)
+    assert [m["response"] for m in messages] == ["utter_feedback_refused"] and events == [SdkReverted()]
+
+
+def test_a_thumbs_down_while_the_role_finder_waits_points_back_at_its_question():
+    messages, events = rate("not_helpful", EVENTS, form="role_finder_form")
+    assert [m["response"] for m in messages] == ["utter_feedback_in_form"]
+    assert events[0]["value"]["comment_asked"] is False and events[0]["value"]["answer_id"] == "a2"
+
+
+def test_ratings_typed_in_words_are_unsure_not_stored():
+    # NLU mixes up "thumbs up" and "thumbs down": only a payload is taken as a rating.
+    assert GUARD.next_action(tracker(said("not_helpful", "thumbs down")), DOMAIN) == "action_clarify"
+    assert GUARD.next_action(tracker(said("helpful", "/helpful")), DOMAIN) == "action_rate_answer"
 
 
 def test_the_action_stores_a_rating_and_takes_the_turn_back():
     messages, events = rate("not_helpful", EVENTS, "a2")
     assert [m["response"] for m in messages] == ["utter_feedback_ask"]
     assert events == [SdkSlotSet("feedback", {"answer_id": "a2", "rating": "not_helpful", "about": "quality_analyst",
-                                              "answer_text": "Quality Analyst: checks calls"}), SdkReverted()]
+                                              "answer_text": "Quality Analyst: checks calls", "comment_asked": True}),
+                      SdkReverted()]
 
 
 def test_an_id_that_is_not_text_names_no_answer():

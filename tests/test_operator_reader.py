@@ -60,14 +60,15 @@ class Script:
     def reply(self, action: str, text: str = "A reply.") -> None:
         self._add(ActionExecuted(action), BotUttered(text), ActionExecuted("action_listen"))
 
-    def rate(self, rating: str, answer_id: Optional[str] = None, counted: bool = True, about: str = "shifts") -> None:
+    def rate(self, rating: str, answer_id: Optional[str] = None, counted: bool = True, about: str = "shifts",
+             comment_asked: bool = True) -> None:
         """The rating message and what action_rate_answer stores for it (bot/feedback.py)."""
         answer_id = answer_id or self.answers[-1]
         self.user(f'/{rating}{{"answer_id": "{answer_id}"}}', rating, 1.0)
         self._add(ActionExecuted("action_rate_answer"), BotUttered("Thanks."))
         if counted:
             self._add(SlotSet("feedback", {"answer_id": answer_id, "rating": rating, "about": about,
-                                           "answer_text": "An answer."}))
+                                           "answer_text": "An answer.", "comment_asked": comment_asked}))
         self._add(UserUtteranceReverted(), ActionExecuted("action_listen"))
 
     def turn(self, text: str, intent: str, action: str, confidence: float = 0.95, **ranking) -> None:
@@ -144,6 +145,22 @@ def test_ratings_and_the_comment_after_a_thumbs_down(sample_store):
     # The rated answer is the one of the message before the rating.
     shifts = next(t for t in store.turns if t.text == "what are the shift timings?")
     assert commented[0].comment_on == shifts.answers[0][0]
+
+
+def test_a_thumbs_down_while_the_role_finder_waits_has_no_comment(tmp_path):
+    # The bot asked nothing there (actions/feedback.py): the next message answers the role finder.
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    script = Script("conv-form")
+    script.user("what are the shift timings?", "ask_shifts")
+    script.answer("shifts")
+    script.rate("not_helpful", comment_asked=False)
+    script.turn("no", "deny", "role_finder_form")
+    save(url, [script])
+    engine = sa.create_engine(url)
+    store = read(engine)
+    engine.dispose()
+    assert [(r.rating, r.comment) for r in store.ratings] == [("not_helpful", None)]
+    assert not any(t.comment_on for t in store.turns)
 
 
 def test_the_two_intents_nlu_hesitated_between(sample_store):

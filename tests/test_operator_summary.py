@@ -31,7 +31,11 @@ def test_the_default_period_is_the_last_30_days():
 
 @pytest.mark.parametrize("first, last, words", [("yesterday", None, "'from' must be a date"),
                                                 (None, "2026-13-01", "'to' must be a date"),
-                                                ("2026-02-01", "2026-01-01", "must not be after")])
+                                                ("2026-02-01", "2026-01-01", "must not be after"),
+                                                # the last day Python knows, whose next day would overflow
+                                                (None, "9999-12-31", "'to' must be a date"),
+                                                ("0001-01-01", "0001-01-02", "must be a date like"),
+                                                ("２０２６-11-01", None, "'from' must be a date")])
 def test_bad_periods_say_what_is_wrong(first, last, words):
     with pytest.raises(ValueError, match=words):
         Period.parse(first, last)
@@ -122,3 +126,10 @@ def test_the_token_rules():
     assert presented_secret(basic) == "the-token:with-colons"
     assert presented_secret("Bearer the-token") == "the-token"
     assert presented_secret("Basic not base64!") is None and presented_secret(None) is None
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_shown_as_text():
+    from bot.store_summary import csv_text
+    rows = list(csv.reader(io.StringIO(csv_text(["comment", "count"], [['=HYPERLINK("http://x","y")', 2],
+                                                                        ["+cmd|' /c calc'!A1", -1], ["fine", 3]]))))
+    assert rows[1:] == [["'=HYPERLINK(\"http://x\",\"y\")", "2"], ["'+cmd|' /c calc'!A1", "-1"], ["fine", "3"]]

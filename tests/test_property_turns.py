@@ -66,6 +66,7 @@ messages = st.one_of(
 @example(["which job suits me?", "banana", "no", "banana", "banana"])
 @example(["tell me about the second one", "how come?", "I type fast", "no"])
 @example(["which job suits me?", "/helpful", "👎", "yes", "/not_helpful"])
+@example(["what is bpo", "/restart", "thumbs down", "/helpful{}"])
 def test_every_turn_ends_listening_whatever_is_said(bot, sequence):
     sender = f"prop-{uuid.uuid4().hex[:12]}"
     for message in sequence:

@@ -103,7 +103,12 @@ class OperatorInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(operator_token())
+        try:
+            return cls(operator_token())
+        except ValueError as error:
+            # A setting to fix, not a bug: one line, and the server does not start.
+            logger.critical("%s", error)
+            raise SystemExit(f"error: {error}") from None
 
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token

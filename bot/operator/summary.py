@@ -5,19 +5,19 @@ values, so the page, its JSON and its CSV files show the same numbers). No Rasa 
 """
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
 from bot.store_reader import OUTCOMES, Store, Turn, between
-from bot.store_summary import LOW_CONFIDENCE, feedback_rows, message_rows, topic_name
+from bot.store_summary import LOW_CONFIDENCE, csv_text, feedback_rows, message_rows, topic_name
 
 DAY = 86400
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TABLES = ("daily", "outcomes", "topics", "unanswered", "low_confidence", "feedback")  # also the CSV names
 UNANSWERED = {"not_covered": "not covered", "declined": "declined", "unsure": "unsure",
               "lookup_failed": "lookup failed"}
@@ -52,9 +52,14 @@ class Period:
             if not text:
                 return None
             try:
-                return datetime.strptime(text, "%Y-%m-%d").date()
+                # ASCII digits only (strptime also takes others), and room for the day after and the
+                # default start before it.
+                parsed = datetime.strptime(text, "%Y-%m-%d").date() if DATE.fullmatch(text) else None
             except ValueError:
-                raise ValueError(f"'{name}' must be a date like 2024-01-31, got {text!r}") from None
+                parsed = None
+            if parsed is None or not date(1000, 1, 1) <= parsed <= date(9000, 12, 31):
+                raise ValueError(f"'{name}' must be a date like 2024-01-31 (years 1000-9000), got {text!r}")
+            return parsed
 
         end = day(last, "to") or today
         start = day(first, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
@@ -78,12 +83,8 @@ class Table:
 
     def as_csv(self) -> str:
         """The whole table; a list in a cell (the 👎 comments) becomes one line per item."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.columns)
-        for row in self.rows:
-            writer.writerow(["\n".join(cell) if isinstance(cell, list) else cell for cell in row])
-        return out.getvalue()
+        return csv_text(self.columns, (["\n".join(cell) if isinstance(cell, list) else cell for cell in row]
+                                       for row in self.rows))
 
 
 def _day(timestamp: float) -> str:

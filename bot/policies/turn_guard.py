@@ -15,9 +15,10 @@ for good. This policy states the shape of a turn instead of listing the situatio
 2. **After the turn's answer, listen.** Once an action that is not known to continue the turn has
    run (a form, or one of `continuing_actions`, continues it), the next action is `action_listen`.
 3. **A bound.** After `max_actions` actions in one turn the turn ends, whatever was predicted.
-4. **Interjections interrupt nothing.** An intent listed in `interjections` (a 👍/👎 rating) runs
-   its action in any state, a form's pending question included; that action reverts its own turn,
-   so the form, the list on screen and the topic are as they were before it.
+4. **Interjections interrupt nothing.** An intent listed in `interjections` (a 👍/👎 rating), sent
+   as a payload, runs its action in any state, a form's pending question included; that action
+   reverts its own turn, so the form, the list on screen and the topic are as they were before it.
+   Typed in words ("thumbs down"), the intent is only NLU's guess: the message is treated as unsure.
 
 When the action server was unreachable the last action left no events; the guard then stays out
 of the way of ActionServerDownPolicy, which apologises first (and listens after that).
@@ -84,11 +85,14 @@ def in_context(tracker: DialogueStateTracker, conditions: List[Condition]) -> bo
     return False
 
 
+def message_text(tracker: DialogueStateTracker) -> str:
+    return ((tracker.latest_message.text or "") if tracker.latest_message else "").strip()
+
+
 def broken_payload(tracker: DialogueStateTracker, intent: Optional[str]) -> bool:
     """The message looks like a button payload ("/ask_role{...}") but names another intent than the
     one it got: an unknown intent ("/start", "/no_such_intent") that Rasa left to NLU to guess."""
-    text = ((tracker.latest_message.text or "") if tracker.latest_message else "").strip()
-    match = PAYLOAD.match(text)
+    match = PAYLOAD.match(message_text(tracker))
     return bool(match) and match.group(1) != intent
 
 
@@ -133,7 +137,9 @@ class TurnGuardPolicy(Policy):
             intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
             interjection = self.config["interjections"].get(intent)
             if interjection in domain.action_names_or_texts:
-                return interjection
+                # Only as a payload (a button, or a typed "/helpful"): NLU tells "thumbs up" from
+                # "thumbs down" too unreliably to store what it guessed, so typed words are unsure.
+                return interjection if PAYLOAD.match(message_text(tracker)) else self.config["unsure_action"]
             conditions = self.config["contexts"].get(intent)
             unsure = self.config["unsure_action"]
             out_of_context = bool(conditions) and not in_context(tracker, conditions)
