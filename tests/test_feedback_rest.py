@@ -5,6 +5,8 @@ The same through the web chat, Slack, Telegram and rasa shell: tests/test_*_feed
 import json
 import uuid
 
+from tests.stored_ratings import ratings_in
+
 THANKS = "Thanks, glad it helped."
 ASK = "What were you looking for?"
 REFUSED = "There's nothing more to record for that answer."
@@ -19,7 +21,7 @@ def rating(verdict: str, answer_id: str) -> str:
 
 
 def stored_ratings(bot, sender):
-    return [e["value"] for e in bot.tracker(sender)["events"] if e["event"] == "slot" and e["name"] == "feedback"]
+    return ratings_in(bot.tracker(sender)["events"])
 
 
 def test_a_rated_answer_is_stored_with_what_it_was_about(bot):

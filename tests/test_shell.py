@@ -56,6 +56,14 @@ def shell(log_name: str, **extra_env: str):
         transcript.close()
 
 
+def stop(child) -> None:
+    """/stop, as a person ends `make shell`: the script must exit cleanly."""
+    child.send("/stop\r")
+    child.expect(pexpect.EOF, timeout=60)
+    child.close()
+    assert child.exitstatus == 0, child.before
+
+
 @pytest.fixture(scope="module")
 def shell_session():
     with shell("shell-session.log") as child:
@@ -90,10 +98,7 @@ def test_shell_session(shell_session):
     pick(child, UP)
     child.expect(PROMPT)
 
-    child.send("/stop\r")
-    child.expect(pexpect.EOF, timeout=60)
-    child.close()
-    assert child.exitstatus == 0, child.before
+    stop(child)
     deadline = time.monotonic() + 15
     while port_is_open(child.actions_port) and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -7,9 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.stack import stored_events
-from tests.test_shell import PROMPT, UP, pick, shell
-
-pexpect = pytest.importorskip("pexpect")
+from tests.test_shell import PROMPT, UP, pick, shell, stop
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +49,7 @@ def test_typed_ratings_in_the_shell(session):
     pick(child, UP)
     child.expect(PROMPT)
 
-    child.send("/stop\r")
-    child.expect(pexpect.EOF, timeout=60)
-    child.close()
-    assert child.exitstatus == 0, child.before
+    stop(child)
 
     events, ratings = feedback_events(child.store)
     assert len(ratings) == 1, ratings

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tests.fake_platform_api import SLACK_BOT_USER, SLACK_TEAM, shared_platform_bot
+from tests.stored_ratings import events_after, ratings_in
 from tests.test_slack import SETTLE, buttons_of, event_callback, new_id, replies, replies_now
 
 NOT_HELPFUL_REPLY = "What were you looking for?"
@@ -48,23 +49,6 @@ def click(call, element, user, block_id="feedback"):
 
 def pressed(call, rating):
     return next(e for e in feedback_block(call)["elements"] if e["action_id"] == f"feedback_{rating}")
-
-
-def events_after(platform, conversation, text, times=1, timeout=15):
-    """The conversation's events once the message `text` has been handled `times` times: Rasa stores
-    a turn after its replies are out, so the store is read only when the turn ends listening."""
-    deadline = time.monotonic() + timeout
-    while True:
-        events = platform.rest.tracker(str(conversation))["events"]
-        said = [e for e in events if e["event"] == "user" and e.get("text") == text]
-        if len(said) >= times and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen":
-            return events
-        assert time.monotonic() < deadline, f"{text!r} was not handled {times} time(s) in {conversation}"
-        time.sleep(0.2)
-
-
-def ratings_in(events):
-    return [e["value"] for e in events if e["event"] == "slot" and e["name"] == "feedback"]
 
 
 def updates_of(platform, ts):

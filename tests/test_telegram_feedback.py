@@ -6,12 +6,12 @@ The callback queries are built from the sendMessage the fake Telegram API caught
 pressed button's data.
 """
 import json
-import time
 
 import pytest
 
 from bot.channels.telegram import CALLBACK_DATA_LIMIT
 from tests.fake_platform_api import TELEGRAM_BOT, shared_platform_bot
+from tests.stored_ratings import events_after, ratings_in
 from tests.test_telegram import _chat_ids, _update_ids, ask, keyboard, person, sent
 
 NOT_HELPFUL_REPLY = "What were you looking for?"
@@ -48,23 +48,6 @@ def rating_row(call):
 def answer_id_of(call):
     data = rating_row(call)[0]["callback_data"]
     return json.loads(data[data.index("{"):])["answer_id"]
-
-
-def events_after(platform, conversation, text, times=1, timeout=15):
-    """The conversation's events once the message `text` has been handled `times` times: Rasa stores
-    a turn after its replies are out, so the store is read only when the turn ends listening."""
-    deadline = time.monotonic() + timeout
-    while True:
-        events = platform.rest.tracker(str(conversation))["events"]
-        said = [e for e in events if e["event"] == "user" and e.get("text") == text]
-        if len(said) >= times and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen":
-            return events
-        assert time.monotonic() < deadline, f"{text!r} was not handled {times} time(s) in {conversation}"
-        time.sleep(0.2)
-
-
-def ratings_in(events):
-    return [e["value"] for e in events if e["event"] == "slot" and e["name"] == "feedback"]
 
 
 def edits_of(platform, answer):
