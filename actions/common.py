@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import Answer, Composer
+from bot.answers import ROLE_QUESTION_SLOT, Answer, Composer  # noqa: F401 (the actions' slot name)
 from bot.feedback import new_answer_metadata
 from bot.knowledge import DEFAULT_PATH, ENTITY_OF, Entry, KnowledgeError, load
 from bot.retrieval import EntryIndex
@@ -33,8 +33,6 @@ INDEX = EntryIndex(KNOWLEDGE)
 KIND_OF_ENTITY = {entity: kind for kind, entity in ENTITY_OF.items()}
 
 
-# The last question asked about a role (ask_role_skills...), for "and for a TSA?".
-ROLE_QUESTION_SLOT = "role_question"
 def intent_of(tracker: Tracker) -> str:
     """The intent NLU (or a button payload) gave the latest message."""
     return (tracker.latest_message.get("intent") or {}).get("name") or ""

@@ -34,7 +34,7 @@ class ActionDecline(Action):
         text = text_of(tracker)
         if CLARIFIER.acknowledges(text):
             return reply(dispatcher, tracker, CLARIFIER.anything_else())
-        if KNOWLEDGE.not_covered_in(text) is not None:
+        if KNOWLEDGE.not_covered_in(text) is not None or KNOWLEDGE.speaks_of_the_field(text):
             return reply(dispatcher, tracker, COMPOSER.not_covered(text))
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

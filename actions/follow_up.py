@@ -1,15 +1,28 @@
 """Follow-ups with no question of their own ("how come?", "tell me more", "and for a TSA?", "which one
 suits a fast typist?"): answered about the entry in focus, the one the last answer was about."""
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, ROLE_QUESTION_SLOT, mentioned, reply, text_of
+from actions.common import (COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, ROLE_QUESTION_SLOT, intent_of, mentioned, reply,
+                            text_of)
 from actions.role_finder import FINDER, profile_of
 from bot.answers import TOPIC_SLOT
 from bot.knowledge import ROLE_FINDER
+from bot.references import Context, Reference, Resolver, answer_intent, named_entries
 from bot.unsure import LIST_ITEM_FLOOR, LIST_ITEM_MARGIN, ROLE_ANSWERS
+
+RESOLVER = Resolver(KNOWLEDGE, INDEX)
+
+
+def reference_in(tracker: Tracker) -> Optional[Reference]:
+    """What the latest message refers back to; the same call as bot/policies/follow_up.py's, which
+    sent the turn here."""
+    context = Context(listed=tuple(tracker.get_slot("listed") or ()), topic=tracker.get_slot(TOPIC_SLOT),
+                      role_question=tracker.get_slot(ROLE_QUESTION_SLOT))
+    named = named_entries(KNOWLEDGE, tracker.latest_message.get("entities") or [])
+    return RESOLVER.resolve(text_of(tracker), intent_of(tracker), named, context)
 
 
 class ActionFollowUp(Action):
@@ -17,6 +30,14 @@ class ActionFollowUp(Action):
         return "action_follow_up"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        reference = reference_in(tracker)
+        if reference is not None:
+            question = answer_intent(reference)
+            if reference.others:
+                return reply(dispatcher, tracker, COMPOSER.compare([reference.entry, *reference.others]))
+            if not question:
+                return reply(dispatcher, tracker, COMPOSER.describe(reference.entry))
+            return reply(dispatcher, tracker, getattr(COMPOSER, ROLE_ANSWERS[question])(reference.entry))
         named = mentioned(tracker, ENTITY_OF.values())
         if named is not None:
             # "and for a TSA?": the question asked last, about the entry named now.

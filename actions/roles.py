@@ -3,10 +3,9 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, KNOWLEDGE, ROLE_QUESTION_SLOT, in_focus, mentioned_all, reply, text_of
+from actions.common import COMPOSER, KNOWLEDGE, in_focus, mentioned_all, reply, text_of
 from bot.answers import TOPIC_SLOT, Answer
 from bot.knowledge import Entry
 from bot.text import refers_back
@@ -42,8 +41,8 @@ class RoleAction(Action, ABC):
             return reply(dispatcher, tracker, COMPOSER.topic(KNOWLEDGE.topic(self.general_topic)))
         if role is None:
             return reply(dispatcher, tracker, COMPOSER.which("roles", self.intent, "role"))
-        # Remembered so that "and for a TSA?" asks the same question about another role.
-        return reply(dispatcher, tracker, self.answer(role)) + [SlotSet(ROLE_QUESTION_SLOT, self.intent)]
+        # The answer sets `role_question`, so that "and for a TSA?" asks the same about another role.
+        return reply(dispatcher, tracker, self.answer(role))
 
 
 class ActionDescribeRole(RoleAction):

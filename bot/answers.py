@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from bot.knowledge import ENTITY_OF, ROLE_FINDER, Entry, Knowledge
+from bot.role_answers import RoleAnswers
 
 MAX_BUTTONS = 3
 # Answers stay within 5 lines: intro, up to 3 described items, the source line.
@@ -42,6 +43,8 @@ ENTITY_INTENTS = {
 SUGGESTED_TOPICS = ("entry_roles", "growth_roles", "certifications")
 # The slot holding the id of the entry the last answer was about.
 TOPIC_SLOT = "topic"
+# The last question asked about a role (an intent), for "and for a TSA?".
+ROLE_QUESTION_SLOT = "role_question"
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
-class Composer:
+class Composer(RoleAnswers):
     """Turns knowledge entries into Answers; every word it uses comes from the knowledge file."""
 
     def __init__(self, knowledge: Knowledge):
@@ -162,7 +165,8 @@ class Composer:
         lines = [f"{role.name}: {role['work']}"]
         if role.get("needs"):
             lines.append(f"Needs: {role['needs']}")
-        return self._answer(lines, role, self.follow_ups(role["follow_ups"], role=role), role=role.id)
+        return self._answer(lines, role, self.follow_ups(role["follow_ups"], role=role), role=role.id,
+                            **{ROLE_QUESTION_SLOT: "ask_role"})
 
     def compare(self, entries: Sequence[Entry]) -> Answer:
         """Two or three entries of one kind side by side ("CSE or DEO?"), a line each."""
@@ -191,46 +195,6 @@ class Composer:
         if entry.kind == "companies":
             lines.append(self.phrases["company_note"])
         return self._answer(lines, entry, self.follow_ups(topic["follow_ups"]))
-
-    # --- questions about a role ----------------------------------------------------------
-    def role_skills(self, role: Entry) -> Answer:
-        skills = self.kb.skills_of(role.id)
-        if role.get("needs"):
-            first = self.phrases["role_skills"].format(role=role.name, needs=role["needs"])
-        else:
-            first = self.phrases["role_skills_unstated"].format(role=role.name, work=role["work"])
-        lines = [first, self.phrases["role_skill_list"].format(skills=", ".join(s.name for s in skills))]
-        refs = [r for r in ("role_certifications", "career_path") if r in role["follow_ups"]]
-        buttons = self.follow_ups(refs, role=role) + [self.button(self.kb.topic("skills"))]
-        return self._answer(lines, role, buttons, role=role.id)
-
-    def role_certifications(self, role: Entry) -> Answer:
-        certs = self.kb.certifications_for(role.id)
-        if certs:
-            names = "; ".join(f"{c.name} ({c['purpose'].rstrip('.')})" for c in certs)
-            text = self.phrases["role_certifications"].format(role=role.name, certifications=names)
-            buttons = [self.button(c) for c in certs]
-        else:
-            names = ", ".join(c.name for c in self.kb.collection("certifications"))
-            text = self.phrases["role_no_certification"].format(role=role.name, certifications=names)
-            buttons = [self.button(self.kb.topic("certifications"))]
-        buttons += self.follow_ups(["career_path"], role=role)
-        return self._answer([text], self.kb.topic("certifications"), buttons, role=role.id, topic=role.id,
-                            **({"listed": [c.id for c in certs]} if certs else {}))
-
-    def career_path(self, role: Entry) -> Answer:
-        following = self.kb.next_roles(role.id)
-        if following:
-            names = " or ".join(r.name for r in following)
-            lines = [self.phrases["career_path"].format(role=role.name, next=names)]
-            lines += [f"- {r.name}: {r['work']}" for r in following]
-            buttons = [self.button(r) for r in following]
-        else:
-            lines = [self.phrases["career_path_top"].format(role=role.name)]
-            buttons = []
-        buttons.append(self.button(self.kb.topic("growth_roles")))
-        return self._answer(lines, self.kb.topic("growth_roles"), buttons, role=role.id, topic=role.id,
-                            **({"listed": [r.id for r in following]} if following else {}))
 
     # --- clarifying and declining --------------------------------------------------------
     def which(self, kind: str, intent: str, entity: str) -> Answer:
@@ -273,8 +237,10 @@ class Composer:
         lines.insert(len(lines) - 1, self.phrases["not_covered_note"].format(topic=topic.name))  # before the source
         return Answer("\n".join(lines), answer.buttons, answer.slots, answer.about)
 
-    def redirect(self) -> Answer:
-        return Answer(self.phrases["redirect"], self.suggestions())
+    def redirect(self, message: str = "") -> Answer:
+        """A polite decline; for a message about BPO work ("bpo dress code?"), "not covered"."""
+        is_gap = bool(message) and self.kb.speaks_of_the_field(message)
+        return self.not_covered(message) if is_gap else Answer(self.phrases["redirect"], self.suggestions())
 
     def intent_button(self, intent: str, entities: Dict[str, str]) -> Optional[Button]:
         """A button that asks `intent` again, with the entities the user gave; None if not answerable."""

@@ -50,6 +50,7 @@ class Knowledge:
         self.phrases: Dict[str, str] = dict(data["phrases"])
         self.role_finder: Mapping[str, Any] = data["role_finder"]
         self.acknowledgements = {normalise(a) or a.strip() for a in data["acknowledgements"]}  # emoji stay as they are
+        self.field_words = tuple(normalise(w) for w in data.get("field_words") or ())
         self._collections: Dict[str, List[Entry]] = {
             kind: [_entry(kind, raw) for raw in data.get(kind) or []] for kind in SCHEMA
         }
@@ -105,6 +106,11 @@ class Knowledge:
 
     def skills_of(self, role_id: str) -> List[Entry]:
         return [self._by_id[s] for s in self._by_id[role_id]["skills"]]
+
+    def speaks_of_the_field(self, text: str) -> bool:
+        """True if `text` names BPO work by one of the knowledge file's `field_words` ("in bpo offices")."""
+        padded = f" {normalise(text or '')} "
+        return any(f" {word} " in padded for word in self.field_words)
 
     def not_covered_in(self, text: str) -> Optional[Entry]:
         """The first not-covered topic whose words appear in `text`, if any."""

@@ -23,7 +23,7 @@ SCHEMA: Dict[str, Tuple[set, set]] = {
     "books": (COMMON | {"author", "covers"}, set()),
     "not_covered": (COMMON, set()),
 }
-TOP_LEVEL = {"guide", "sections", "phrases", "role_finder", "acknowledgements"} | set(SCHEMA)
+TOP_LEVEL = {"guide", "sections", "phrases", "role_finder", "acknowledgements", "field_words"} | set(SCHEMA)
 
 # The entity name NLU uses for each collection whose entries users name in a message.
 ENTITY_OF = {
@@ -85,9 +85,10 @@ class Validator:
         for key in ("guide", "sections", "phrases", "role_finder", "acknowledgements", *SCHEMA):
             if key not in data:
                 self.fail(f"top-level key '{key}'", "missing")
-        acknowledgements = data["acknowledgements"]
-        if not isinstance(acknowledgements, list) or not all(isinstance(a, str) and a.strip() for a in acknowledgements):
-            self.fail("'acknowledgements'", "expected a list of words (quote yes/no, which YAML reads as true/false)")
+        for key in ("acknowledgements", "field_words"):
+            words = data.get(key, [])
+            if not isinstance(words, list) or not all(isinstance(a, str) and a.strip() for a in words):
+                self.fail(f"'{key}'", "expected a list of words (quote yes/no, which YAML reads as true/false)")
         for key in ("sections", "phrases"):
             if not isinstance(data[key], Mapping):
                 self.fail(f"'{key}'", "expected a mapping")

@@ -15,7 +15,13 @@ ORDINALS = {
     "seventh": 7, "7th": 7, "seven": 7, "7": 7,
     "eighth": 8, "8th": 8, "eight": 8, "8": 8,
     "last": LAST, "final": LAST,
+    # Hinglish, as typed in Roman script ("doosra wala").
+    "pehla": 1, "pehli": 1, "doosra": 2, "doosri": 2, "dusra": 2, "dusri": 2,
+    "teesra": 3, "teesri": 3, "tisra": 3, "chautha": 4, "chauthi": 4, "aakhri": LAST, "akhri": LAST,
 }
+# The words that say "which place in a list" by themselves (not "one", "two": "which of the two").
+ORDINAL_WORDS = tuple(w for w in ORDINALS if not w.isdigit()
+                      and w not in ("one", "two", "three", "four", "five", "six", "seven", "eight"))
 
 
 def position(text: Optional[str]) -> Optional[int]:

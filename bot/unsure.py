@@ -114,7 +114,7 @@ class Clarifier:
         if not entities and self.composer.kb.not_covered_in(text) is not None:  # pay, visas, fees...
             return self.composer.not_covered(text)
         if top == OUT_OF_SCOPE and confidence >= OUT_OF_SCOPE_FLOOR:
-            return self.composer.redirect()
+            return self.composer.redirect(text)
         candidates = [name for name, conf in ranking if conf >= SUGGEST_FLOOR][:2]
         if not entities:
             follow_up = self.about_focus(text, candidates, focus, listed)
@@ -134,7 +134,7 @@ class Clarifier:
         buttons = self.suggested_buttons(candidates, matches, entities or {})
         if buttons:
             return Answer(self.phrases["did_you_mean"], buttons)
-        return self.composer.redirect()
+        return self.composer.redirect(text)
 
     @staticmethod
     def second_opinion(matches: List, candidates: Sequence[str]) -> Optional[Tuple[str, Entry]]:

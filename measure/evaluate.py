@@ -75,8 +75,9 @@ class Bot:
         self.actions.stop()
 
 
-def load(name: str) -> dict:
-    return yaml.safe_load((BLIND / name).read_text(encoding="utf-8"))
+def load(name: str, folder: Path = BLIND) -> dict:
+    path = folder / name
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def run_questions(bot: Bot, judge: Judge, questions: List[dict]) -> List[Outcome]:
@@ -174,10 +175,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="don't rewrite docs/evaluation.md")
     parser.add_argument("--show", type=int, default=0, help="print up to N wrong replies of each set")
     parser.add_argument("--model", type=Path, default=MODEL, help="the model to evaluate (default: make's)")
+    parser.add_argument("--sets", type=Path, default=BLIND,
+                        help="folder of the blind sets (tests/blind/fresh: the later sets, see docs/evaluation.md)")
     args = parser.parse_args(argv)
     judge = Judge()
-    questions, conversations = load("in_domain.yml")["questions"], load("conversations.yml")["conversations"]
-    off_topic = load("off_topic.yml")["messages"]
+    questions = load("in_domain.yml", args.sets).get("questions", [])
+    conversations = load("conversations.yml", args.sets).get("conversations", [])
+    off_topic = load("off_topic.yml", args.sets).get("messages", [])
     judge.check_labels({i for q in questions for i in q["expect"]}
                        | {i for c in conversations for t in c["turns"] for i in t["expect"]})
     bot = Bot(args.model)
@@ -202,7 +206,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     show_failures("in-domain", answerable + gaps, args.show)
     show_failures("follow-up turns", [o for c in talked for o in c[1:]], args.show)
     show_failures("off-topic", declined, args.show)
-    if not args.no_write:
+    if not args.no_write and args.sets.resolve() == BLIND.resolve():
         write_doc(section)
     return 0
 

@@ -41,7 +41,7 @@ def test_every_answer_is_short_cites_the_guide_and_has_valid_buttons():
 def test_role_answer_states_work_and_needs():
     answer = COMPOSER.role(KB.get("data_entry_operator"))
     assert "Data Entry Operator" in answer.text and "accuracy and speed" in answer.text
-    assert answer.slots == {"role": "data_entry_operator", "topic": "data_entry_operator"}
+    assert answer.slots == {"role": "data_entry_operator", "topic": "data_entry_operator", "role_question": "ask_role"}
     assert [b.payload for b in answer.buttons] == [
         '/ask_role_skills{"role": "data_entry_operator"}',
         '/ask_role_certifications{"role": "data_entry_operator"}',
@@ -77,7 +77,7 @@ def test_list_sets_listed_slot_and_select_picks_by_position():
 
 def test_company_answer_never_invents_openings():
     text = COMPOSER.describe(KB.get("genpact")).text
-    assert "Genpact is on the guide's list" in text and "doesn't give openings" in text
+    assert "Genpact is on the guide's list" in text and "doesn't cover openings" in text
 
 
 @pytest.mark.parametrize("message, topic", [

@@ -32,13 +32,15 @@ def training_texts():
 
 
 def evaluation_texts():
-    """(set name, question) for every question of the blind sets and the held-out set."""
+    """(set name, question) for every question of the blind sets (the first ones and the fresh ones
+    written later, tests/blind/fresh and tests/blind/final) and the held-out set."""
     load = lambda name: yaml.safe_load((BLIND / name).read_text(encoding="utf-8"))  # noqa: E731
-    for question in load("in_domain.yml")["questions"]:
-        yield "in_domain", question["text"]
-    for conversation in load("conversations.yml")["conversations"]:
-        for turn in conversation["turns"]:
-            yield "conversations", turn["user"]
+    for folder in ("", "fresh/", "final/"):
+        for question in load(folder + "in_domain.yml")["questions"]:
+            yield folder + "in_domain", question["text"]
+        for conversation in load(folder + "conversations.yml")["conversations"]:
+            for turn in conversation["turns"]:
+                yield folder + "conversations", turn["user"]
     for message in load("off_topic.yml")["messages"]:
         yield "off_topic", message["text"]
     for text in nlu_examples(ROOT / "tests" / "nlu_holdout.yml"):
@@ -65,10 +67,11 @@ def test_the_blind_sets_are_the_size_the_measurement_needs():
 
 
 def test_every_label_of_the_blind_sets_is_known_to_the_judge():
-    questions = yaml.safe_load((BLIND / "in_domain.yml").read_text())["questions"]
-    conversations = yaml.safe_load((BLIND / "conversations.yml").read_text())["conversations"]
-    Judge().check_labels({i for q in questions for i in q["expect"]}
-                         | {i for c in conversations for t in c["turns"] for i in t["expect"]})
+    for folder in (BLIND, BLIND / "fresh", BLIND / "final"):
+        questions = yaml.safe_load((folder / "in_domain.yml").read_text())["questions"]
+        conversations = yaml.safe_load((folder / "conversations.yml").read_text())["conversations"]
+        Judge().check_labels({i for q in questions for i in q["expect"]}
+                             | {i for c in conversations for t in c["turns"] for i in t["expect"]})
 
 
 def test_the_judge_needs_the_facts_not_just_the_name():

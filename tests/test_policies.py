@@ -101,3 +101,33 @@ def test_heard_puts_back_the_missing_listen_before_the_latest_message_only():
 ])
 def test_a_payload_naming_an_intent_the_bot_lacks_is_unsure(text, intent, expected):
     assert GUARD.next_action(tracker(said(intent, text)), DOMAIN) == expected
+
+
+def follow_up_policy():
+    from bot.policies.follow_up import FollowUpPolicy
+    return FollowUpPolicy.create(FollowUpPolicy.get_default_config(), LocalModelStorage(tempfile.mkdtemp()),
+                                 Resource("follow_up"), ExecutionContext(GraphSchema({}), "test"))
+
+
+BOOKS = SlotSet("listed", ["bpo_management_and_it", "the_bpo_revolution", "call_center_fundamentals"])
+
+
+@pytest.mark.parametrize("events, expected", [
+    # NLU's confident "out of scope" for an ordinal with a list on screen: a follow-up.
+    ([BOOKS, SlotSet("topic", "books"), said("out_of_scope", "who is the author of the third one")], 1.0),
+    ([said("out_of_scope", "who is the author of the third one")], 0.0),  # no list: NLU decides
+    ([BOOKS, said("ask_books", '/ask_books')], 0.0),  # a button's payload says what it asks
+    ([BOOKS, ActiveLoop("role_finder_form"), said("out_of_scope", "the third one")], 0.0),  # the form asks
+    ([BOOKS, said("select_item", "the third one")], 0.0),  # already a follow-up: its rule answers it
+])
+def test_the_follow_up_policy_sends_references_to_action_follow_up(events, expected):
+    prediction = follow_up_policy().predict_action_probabilities(tracker(*events), DOMAIN)
+    assert prediction.probabilities[DOMAIN.index_for_action("action_follow_up")] == expected
+    assert prediction.is_no_user_prediction == bool(expected)
+
+
+def test_the_follow_up_policy_leaves_the_rest_of_the_turn_alone():
+    answered = tracker(BOOKS, said("out_of_scope", "who is the author of the third one"),
+                       ActionExecuted("action_follow_up"), BotUttered("Call Center Fundamentals..."))
+    prediction = follow_up_policy().predict_action_probabilities(answered, DOMAIN)
+    assert max(prediction.probabilities) == 0.0

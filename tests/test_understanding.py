@@ -101,3 +101,33 @@ def test_typos_and_half_covered_questions(bot, message, facts):
 def test_two_roles_named_together_are_compared(bot):
     text = bot.text(new_sender(), "difference between customer service executive and data entry operator")
     assert "Customer Service Executive: Sorts out" in text and "Data Entry Operator: Keys in" in text, text
+
+
+@pytest.mark.parametrize("opening, follow_up, only_in_context", [
+    # An item of the list on screen, by position or description, whatever NLU made of the words.
+    ("which certifications help in bpo", "who is the second one meant for", "technical and IT support jobs"),
+    ("what roles can i grow into", "what does the fourth one involve", "Moves new processes or clients"),
+    # "and for X?" asks the last question again, about X.
+    ("what is ITIL", "and for a quality analyst?", "For the Quality Analyst role, the guide points to: Six Sigma"),
+    ("do i need a degree for bpo", "and in telemarketing?", "without a degree"),
+])
+def test_a_follow_up_resolves_against_what_is_on_screen(bot, opening, follow_up, only_in_context):
+    alone = bot.text(new_sender(), follow_up)
+    assert only_in_context not in alone, alone  # without the conversation, the follow-up doesn't get it
+    sender = new_sender()
+    bot.text(sender, opening)
+    text = bot.text(sender, follow_up)
+    assert only_in_context in text, text
+
+
+def test_a_bpo_question_the_guide_cannot_answer_is_said_to_be_not_covered(bot):
+    text = bot.text(new_sender(), "do bpo employees get free cab pickup")
+    assert "not something the guide covers" in text or "doesn't cover" in text, text
+    assert "I can only help with careers in BPO" not in text
+
+
+def test_what_comes_after_a_role_also_names_the_other_growth_roles(bot):
+    text = bot.text(new_sender(), "what comes after data entry operator")
+    for role in ("Quality Analyst", "Team Leader / Process Trainer", "Operations Manager",
+                 "Transition / Migration Manager", "Client Relationship Manager"):
+        assert role in text, text

@@ -1,0 +1,205 @@
+"""Messages that point back at the conversation, whatever intent NLU gave them.
+
+NLU reads each message alone. With a list on screen or an entry in focus, "who wrote the second
+one" is not off-topic, "why is the first one important" is not the degree FAQ, and "and for
+technical support?" after Six Sigma asks for that role's certification, not what the role is.
+`resolve` decides from the text, the entries NLU named and the conversation's slots whether a
+message refers back, and to which entry (and which question about a role); None leaves the message
+to its intent. Only forms that say so in their words count (an ordinal, "which of those", a short
+"and for X?", a pronoun with a word of the entry in focus), so a new question is never captured.
+
+bot/policies/follow_up.py asks `resolve` whether to send the turn to action_follow_up; that action
+asks again for the answer. Imports neither Rasa nor rasa_sdk.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, List, Mapping, Optional, Sequence
+
+from bot.knowledge import ENTITY_OF, Entry, Knowledge
+from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
+from bot.retrieval import EntryIndex
+from bot.text import refers_back
+
+_ORDINAL = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
+# "the second one", "2nd option", "doosra wala"; "the second" only when followed by nothing that
+# makes it a phrase of its own ("the first job I had", "the first time").
+ORDINAL_REFERENCE = re.compile(
+    rf"\b(?P<a>{_ORDINAL})\s+(?:one|option|item|point|wala|wali|vala|vali)\b"
+    rf"|\bthe\s+(?P<b>{_ORDINAL})(?=\s*(?:$|[?.!,]|\s(?:one|book|course|cert\w*|skill|role|industry|company|"
+    rf"sector|type|kind|is|was|does|do|about|for|mean|means|please|pls|plz|involve\w*|hai|kya)\b))"
+    rf"|\b(?:number|no\.?|option|#)\s*(?P<c>[1-8])\b",
+    re.IGNORECASE,
+)
+# "the last two", "first 2", "both of them": those items side by side.
+SEVERAL_ITEMS = re.compile(r"\b(?P<end>first|last|top|pehle|aakhri)\s+(?P<count>two|2|three|3)\b|\bboth( of (?:them|those|these))?\b",
+                           re.IGNORECASE)
+# "which one suits a fast typist?", "which of those handles complaints?", "among them".
+ABOUT_THE_LIST = re.compile(
+    r"\b(?:which|what|konsa|kaunsa|kaun sa)\s+(?:one|of (?:them|those|these|the (?:two|three|four|five|above)))\b"
+    r"|\bwhich of\b|\b(?:among|out of) (?:them|those|these|the (?:two|three|four|five))\b"
+    r"|\bany (?:\w+ )?one\b",
+    re.IGNORECASE,
+)
+# "and for non-voice?", "what about insurance", "aur TSA?": the last question, about something else.
+FOLLOW_ON = re.compile(r"^(?:(?:ok|okay|so|then|acha|achha|accha|hmm)\W+)?"
+                       r"(?:and|aur|n|or|also|what about|how about|and what about|what abt)\b\s*(?:for\s+)?", re.IGNORECASE)
+FOLLOW_ON_MAX_WORDS = 6
+# FAQ answers hold for every role and kind of work: "and for data entry?" after the degree answer
+# is the same question, answered by the same FAQ.
+FAQ_TOPICS = {"degree", "job_stability", "shifts", "switch_industry"}
+# Few items are on screen, so a faint likeness picks one (the same bar as bot/unsure.py's).
+LIST_ITEM_FLOOR, LIST_ITEM_MARGIN = 0.05, 0.03
+# A "what about X?" names X clearly enough among the entries of one kind at this score.
+SIBLING_FLOOR, SIBLING_MARGIN = 0.15, 0.05
+# How much of the entry in focus a pronoun question must echo ("do they also check quality?" after
+# Team Leader) to be about it when NLU calls it off-topic.
+ECHO_FLOOR = 0.05
+ROLE_CERTIFICATIONS = "ask_role_certifications"
+SKILLS_OF_A_ROLE = "ask_role_skills"
+ROLE_QUESTIONS = {"ask_role", "ask_role_skills", "ask_role_certifications", "ask_career_path"}
+OFF_TOPIC_INTENTS = {"out_of_scope", "nlu_fallback"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The conversation's slots that follow-ups resolve against (knowledge ids, or None)."""
+    listed: Sequence[str] = ()
+    topic: Optional[str] = None
+    role_question: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a follow-up means: `entry`, and for a role the question asked about it (an intent of
+    ROLE_QUESTIONS; "" describes the entry). `why` names the rule, for logs and tests."""
+    entry: Entry
+    question: str = ""
+    why: str = ""
+    # More entries meant with `entry` ("the last two"): answered side by side.
+    others: Sequence[Entry] = ()
+
+
+def ordinal_position(text: str) -> Optional[int]:
+    """The 1-based position (LAST for the last) an ordinal reference in `text` names, or None."""
+    match = ORDINAL_REFERENCE.search(text or "")
+    if match is None:
+        return None
+    word = match.group("a") or match.group("b") or match.group("c")
+    return ORDINALS.get(word.lower())
+
+
+def several_items(text: str, listed: Sequence[Entry]) -> Sequence[Entry]:
+    """The items of `listed` that "the last two", "first 3" or "both" name; empty for none."""
+    match = SEVERAL_ITEMS.search(text or "")
+    if match is None or len(listed) < 2:
+        return ()
+    if not match.group("end"):  # "both"
+        return tuple(listed[:2]) if len(listed) == 2 else ()
+    count = 2 if match.group("count").lower() in ("two", "2") else 3
+    last = match.group("end").lower() in ("last", "aakhri")
+    return tuple(listed[-count:] if last else listed[:count])
+
+
+class Resolver:
+    """Resolves follow-ups against the knowledge file (`kb`) and its TF-IDF index."""
+
+    def __init__(self, kb: Knowledge, index: EntryIndex):
+        self.kb = kb
+        self.index = index
+
+    def resolve(self, text: str, intent: str, named: Sequence[Entry], context: Context) -> Optional[Reference]:
+        """The entry the message refers back to, or None.
+
+        `text`: the message as NLU read it; `intent`: NLU's intent; `named`: the knowledge entries the
+        message names (NLU's entities, resolved); `context`: the slots. Never raises for any text.
+        """
+        listed = [e for e in (self.kb.get(i) for i in context.listed or ()) if e is not None]
+        focus = self.kb.get(context.topic or "")
+        if text.lstrip().startswith("/"):
+            return None  # a button's payload says exactly what it asks
+        picked = self.from_list(text, named, listed)
+        if picked is not None:
+            # "what should I be good at for the second one?": NLU's question, about the item picked.
+            asked = SKILLS_OF_A_ROLE if intent == "ask_skills" else intent
+            if picked.entry.kind == "roles" and asked in ROLE_QUESTIONS and not picked.others:
+                return Reference(picked.entry, asked, picked.why)
+            return picked
+        if focus is None or focus.kind == "not_covered":
+            return None
+        if named and focus.kind == "certifications" and named[0].kind == "roles" and ABOUT_THE_LIST.search(text):
+            return Reference(named[0], ROLE_CERTIFICATIONS, "certification for a role")  # "which one for qa?"
+        follow_on = FOLLOW_ON.match(text.strip())
+        if follow_on and len(text.split()) <= FOLLOW_ON_MAX_WORDS:
+            return self.follow_on(text[follow_on.end():], named, focus, context)
+        if intent in OFF_TOPIC_INTENTS and refers_back(text):
+            return self.pronoun(text, named, focus, listed)
+        return None
+
+    def from_list(self, text: str, named: Sequence[Entry], listed: Sequence[Entry]) -> Optional[Reference]:
+        """An item of the list on screen, by position ("the second one") or description ("which one
+        suits a fast typist?")."""
+        if not listed or any(e not in listed for e in named):
+            return None
+        chosen = several_items(text, listed)
+        if chosen:
+            return Reference(chosen[0], why="several from the list", others=tuple(chosen[1:]))
+        position = ordinal_position(text)
+        if position is not None:
+            index = len(listed) - 1 if position == LAST else position - 1
+            return Reference(listed[index], why="position") if 0 <= index < len(listed) else None
+        if ABOUT_THE_LIST.search(text):
+            if len(named) == 1:
+                return Reference(named[0], why="named from the list")
+            item = self.index.best(text, ids=[e.id for e in listed], floor=LIST_ITEM_FLOOR, margin=LIST_ITEM_MARGIN)
+            if item is not None:
+                return Reference(item, why="described from the list")
+        return None
+
+    def follow_on(self, rest: str, named: Sequence[Entry], focus: Entry, context: Context) -> Optional[Reference]:
+        """"and for X?" / "what about X?": the question last asked, about X."""
+        if focus.id in FAQ_TOPICS:
+            kinds = ["roles", "work_types"]
+            group = named[0] if named else self.index.best(rest, kinds=kinds, floor=SIBLING_FLOOR, margin=SIBLING_MARGIN)
+            return Reference(focus, why="the same FAQ") if group is not None and group.kind in kinds else None
+        other = named[0] if named else self.index.best(rest, kinds=["roles", "work_types", focus.kind],
+                                                         floor=SIBLING_FLOOR, margin=SIBLING_MARGIN)
+        if other is None:
+            return None
+        if other.kind == "roles":
+            if focus.kind == "certifications" or context.role_question == ROLE_CERTIFICATIONS:
+                return Reference(other, ROLE_CERTIFICATIONS, "certification for a role")
+            if context.role_question in ROLE_QUESTIONS:
+                return Reference(other, context.role_question, "the same question")
+        if other.kind == focus.kind or other.kind == self.listed_kind(focus):
+            return Reference(other, why="a sibling")
+        return None
+
+    def pronoun(self, text: str, named: Sequence[Entry], focus: Entry, listed: Sequence[Entry]) -> Optional[Reference]:
+        """"is travel among them?", "do they also check quality?": taken for off-topic by NLU, but about
+        the entry in focus (or an item of its list) when it names one or echoes its words."""
+        if named:
+            return Reference(named[0], why="named, pointing back") if named[0] in listed or named[0] == focus else None
+        echo = self.index.rank(text, ids=[focus.id])
+        return Reference(focus, why="pronoun") if echo and echo[0].score >= ECHO_FLOOR else None
+
+    def listed_kind(self, focus: Entry) -> Optional[str]:
+        return focus.get("lists") if focus.kind == "topics" else None
+
+
+def named_entries(kb: Knowledge, entities: Iterable[Mapping[str, Any]]) -> List[Entry]:
+    """The knowledge entries NLU's `entities` (Rasa's entity dicts) name, in order, each once."""
+    kind_of = {entity: kind for kind, entity in ENTITY_OF.items()}
+    found: List[Entry] = []
+    for entity in entities or ():
+        kind = kind_of.get(entity.get("entity"))
+        entry = kb.find(entity.get("value"), kinds=[kind]) if kind else None
+        if entry is not None and entry not in found:
+            found.append(entry)
+    return found
+
+
+def answer_intent(reference: Reference) -> str:
+    """The role question to answer (ROLE_QUESTIONS), or "" to describe the entry."""
+    return reference.question if reference.entry.kind == "roles" and reference.question in ROLE_QUESTIONS else ""
