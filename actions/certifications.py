@@ -22,7 +22,8 @@ class ActionDescribeCertification(Action):
             focus = KNOWLEDGE.find(tracker.get_slot(TOPIC_SLOT), kinds=["roles"])
             if focus is not None:
                 return reply(dispatcher, tracker, COMPOSER.role_certifications(focus))
-        cert = in_focus(tracker, "certification")
+        # Named, else described by its purpose ("the one for process improvement"), else discussed last.
+        cert = in_focus(tracker, "certification", described=True)
         if cert is None:
             return reply(dispatcher, tracker, COMPOSER.which("certifications", "ask_certification", "certification"))
         return reply(dispatcher, tracker, COMPOSER.certification(cert))

@@ -63,6 +63,12 @@ class ActionRoleSkills(RoleAction):
     def name(self) -> str:
         return "action_role_skills"
 
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        skills = mentioned_all(tracker, ["skill"])
+        if len(skills) == 1:  # "why do call centre agents need time management?": about that skill
+            return reply(dispatcher, tracker, COMPOSER.describe(skills[0]))
+        return super().run(dispatcher, tracker, domain)
+
     def answer(self, role: Entry) -> Answer:
         return COMPOSER.role_skills(role)
 

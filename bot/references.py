@@ -1,4 +1,5 @@
-"""Messages that point back at the conversation, whatever intent NLU gave them.
+"""Messages whose own words say which entries they mean, whatever intent NLU gave them: follow-ups
+that point back at the conversation, and comparisons of two entries named side by side.
 
 NLU reads each message alone. With a list on screen or an entry in focus, "who wrote the second
 one" is not off-topic, "why is the first one important" is not the degree FAQ, and "and for
@@ -6,9 +7,10 @@ technical support?" after Six Sigma asks for that role's certification, not what
 `resolve` decides from the text, the entries NLU named and the conversation's slots whether a
 message refers back, and to which entry (and which question about a role); None leaves the message
 to its intent. Only forms that say so in their words count (an ordinal, "which of those", a short
-"and for X?", a pronoun with a word of the entry in focus), so a new question is never captured.
+"and for X?", a pronoun with a word of the entry in focus, two entries of one kind with "vs", "or",
+"difference"...), so a new question is never captured.
 
-bot/policies/follow_up.py asks `resolve` whether to send the turn to action_follow_up; that action
+bot/policies/reference_policy.py asks `resolve` whether to send the turn to action_follow_up; that action
 asks again for the answer. Imports neither Rasa nor rasa_sdk.
 """
 from __future__ import annotations
@@ -35,6 +37,11 @@ ORDINAL_REFERENCE = re.compile(
 # "the last two", "first 2", "both of them": those items side by side.
 SEVERAL_ITEMS = re.compile(r"\b(?P<end>first|last|top|pehle|aakhri)\s+(?P<count>two|2|three|3)\b|\bboth( of (?:them|those|these))?\b",
                            re.IGNORECASE)
+# Two entries of one kind named with one of these words are compared ("TL vs QA", "ITIL ya CCSP").
+COMPARISON = re.compile(r"\b(?:vs|versus|or|ya|compare|comparison|compared|difference|differ|different|better|"
+                        r"between|which should|farak|fark)\b", re.IGNORECASE)
+# The kinds whose entries have a line of their own to set side by side (bot/answers.py's one_liner).
+COMPARABLE_KINDS = {"roles", "work_types", "skills", "certifications", "books"}
 # "which one suits a fast typist?", "which of those handles complaints?", "among them".
 ABOUT_THE_LIST = re.compile(
     r"\b(?:which|what|konsa|kaunsa|kaun sa)\s+(?:one|of (?:them|those|these|the (?:two|three|four|five|above)))\b"
@@ -119,6 +126,9 @@ class Resolver:
         focus = self.kb.get(context.topic or "")
         if text.lstrip().startswith("/"):
             return None  # a button's payload says exactly what it asks
+        alike = [e for e in named if e.kind == named[0].kind and e.kind in COMPARABLE_KINDS]
+        if len(alike) == 2 == len(named) and COMPARISON.search(text):
+            return Reference(alike[0], why="comparison", others=(alike[1],))
         picked = self.from_list(text, named, listed)
         if picked is not None:
             # "what should I be good at for the second one?": NLU's question, about the item picked.

@@ -46,17 +46,19 @@ class RoleAnswers:
 
     def career_path(self, role: Entry) -> Answer:
         following = self.kb.next_roles(role.id)
+        # What the role itself is, first: "what does it take to become an OM?" reads as either question.
+        lines = [f"{role.name}: {role['work']}"]
         if following:
             names = " or ".join(r.name for r in following)
             # The rest of the guide's growth roles too: the natural next step is not the only one.
             others = [r.name for r in self.kb.collection("roles") if r.get("level") == "growth"
                       and r not in following and r is not role]
-            lines = [" ".join([self.phrases["career_path"].format(role=role.name, next=names)]
-                              + ([self.phrases["career_path_others"].format(others=", ".join(others))] if others else []))]
+            lines += [" ".join([self.phrases["career_path"].format(role=role.name, next=names)]
+                               + ([self.phrases["career_path_others"].format(others=", ".join(others))] if others else []))]
             lines += [f"- {r.name}: {r['work']}" for r in following]
             buttons = [self.button(r) for r in following]
         else:
-            lines = [self.phrases["career_path_top"].format(role=role.name)]
+            lines += [self.phrases["career_path_top"].format(role=role.name)]
             buttons = []
         buttons.append(self.button(self.kb.topic("growth_roles")))
         return self._answer(lines, self.kb.topic("growth_roles"), buttons, role=role.id, topic=role.id,

@@ -3,8 +3,10 @@
     .venv/bin/python -m measure.evaluate [--nlu] [--cv] [--no-write] [--show N]
 
 Starts the action server and the Rasa server (the trained model, HTTP API on for NLU's parse), then
-sends over REST, each from a new conversation: every question of tests/blind/in_domain.yml, every
-conversation of tests/blind/conversations.yml turn by turn, every message of tests/blind/off_topic.yml.
+sends over REST, each from a new conversation: every question of in_domain.yml, every conversation of
+conversations.yml turn by turn, every message of off_topic.yml, in each folder of blind sets:
+tests/blind (the first sets, whose failures were read while building), tests/blind/fresh (written
+later, read once) and tests/blind/final (never read: the honest figure). `--sets` runs one folder.
 A reply is judged by measure/judge.py against measure/answer_key.yml: the item's facts present, or
 for the guide's gaps "not covered", or for off-topic messages declined with no guide fact and no
 role finder. NLU's intent is asked for only to name the confused intent pairs behind wrong replies.
@@ -129,27 +131,41 @@ def confused_pairs(bot: Bot, judge: Judge, wrong: Sequence[Outcome], top: int = 
     return [f"{want} -> {got}: {count}" for (want, got), count in pairs.most_common(top)]
 
 
-def report(answerable: List[Outcome], gaps: List[Outcome], conversations: List[List[Outcome]],
-           off_topic: List[Outcome], judge: Judge, pairs: List[str], extra: List[str]) -> str:
-    first = [c[0] for c in conversations]
-    follow = [o for c in conversations for o in c[1:]]
+@dataclass
+class SetResult:
+    """The judged replies to one folder of blind sets."""
+    name: str
+    answerable: List[Outcome]
+    gaps: List[Outcome]
+    conversations: List[List[Outcome]]
+    off_topic: List[Outcome]
+
+    def rows(self) -> List[str]:
+        first = [c[0] for c in self.conversations]
+        follow = [o for c in self.conversations for o in c[1:]]
+        return [share(self.answerable), share(self.gaps), share(first), share(follow), share(self.off_topic)]
+
+
+ROW_NAMES = ["in-domain questions (facts present)", "questions the guide can't answer (said so)",
+             "conversations: first turns", "conversations: follow-up turns", "off-topic messages declined"]
+
+
+def report(results: List[SetResult], judge: Judge, pairs: List[str], extra: List[str]) -> str:
+    off_topic = [o for r in results for o in r.off_topic]
     facts = sum(judge.states_a_fact(o.reply) for o in off_topic)
     finder = sum(judge.starts_role_finder(o.reply) for o in off_topic)
+    columns = [r.rows() for r in results]
     lines = [
         f"Run of `make eval` on {time.strftime('%Y-%m-%d %H:%M')} UTC.",
         "",
-        "| blind set | replies judged right |",
-        "|---|---|",
-        f"| in-domain questions (facts present) | {share(answerable)} |",
-        f"| questions the guide can't answer (said so) | {share(gaps)} |",
-        f"| conversations: first turns | {share(first)} |",
-        f"| conversations: follow-up turns | {share(follow)} |",
-        f"| off-topic messages declined | {share(off_topic)} |",
+        "| replies judged right | " + " | ".join(r.name for r in results) + " |",
+        "|---|" + "---|" * len(results),
+        *[f"| {name} | " + " | ".join(c[i] for c in columns) + " |" for i, name in enumerate(ROW_NAMES)],
         "",
         f"Off-topic messages answered with a guide fact: {facts}; that started the role finder: {finder}.",
     ]
     if pairs:
-        lines += ["", "Intent pairs behind the wrong replies (expected -> NLU's intent: count):", ""]
+        lines += ["", "Intent pairs behind the wrong replies, all sets (expected -> NLU's intent: count):", ""]
         lines += [f"- {pair}" for pair in pairs]
     return "\n".join(lines + extra)
 
@@ -168,6 +184,22 @@ def show_failures(title: str, outcomes: Sequence[Outcome], limit: int) -> None:
             print(f"- {o.text!r} {list(o.expected)} missing {o.missing}\n    {o.reply[:160]!r}")
 
 
+# The blind sets' folders, in the order they were written (docs/evaluation.md says by whom).
+SET_FOLDERS = {"first (read while building)": BLIND, "fresh (read once)": BLIND / "fresh",
+               "final (never read)": BLIND / "final"}
+
+
+def run_set(bot: Bot, judge: Judge, name: str, folder: Path) -> SetResult:
+    questions = load("in_domain.yml", folder).get("questions", [])
+    conversations = load("conversations.yml", folder).get("conversations", [])
+    judge.check_labels({i for q in questions for i in q["expect"]}
+                       | {i for c in conversations for t in c["turns"] for i in t["expect"]})
+    asked = run_questions(bot, judge, questions)
+    return SetResult(name, [o for o in asked if "not_covered" not in o.expected],
+                     [o for o in asked if "not_covered" in o.expected], run_conversations(bot, judge, conversations),
+                     run_off_topic(bot, judge, load("off_topic.yml", folder).get("messages", [])))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nlu", action="store_true", help="also the held-out NLU intent accuracy")
@@ -175,38 +207,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="don't rewrite docs/evaluation.md")
     parser.add_argument("--show", type=int, default=0, help="print up to N wrong replies of each set")
     parser.add_argument("--model", type=Path, default=MODEL, help="the model to evaluate (default: make's)")
-    parser.add_argument("--sets", type=Path, default=BLIND,
-                        help="folder of the blind sets (tests/blind/fresh: the later sets, see docs/evaluation.md)")
+    parser.add_argument("--sets", type=Path, help="only this folder of blind sets (e.g. tests/blind/fresh)")
     args = parser.parse_args(argv)
     judge = Judge()
-    questions = load("in_domain.yml", args.sets).get("questions", [])
-    conversations = load("conversations.yml", args.sets).get("conversations", [])
-    off_topic = load("off_topic.yml", args.sets).get("messages", [])
-    judge.check_labels({i for q in questions for i in q["expect"]}
-                       | {i for c in conversations for t in c["turns"] for i in t["expect"]})
+    folders = {args.sets.name: args.sets} if args.sets else SET_FOLDERS
     bot = Bot(args.model)
     try:
         started = time.monotonic()
-        asked = run_questions(bot, judge, questions)
-        talked = run_conversations(bot, judge, conversations)
-        declined = run_off_topic(bot, judge, off_topic)
-        answerable = [o for o in asked if "not_covered" not in o.expected]
-        gaps = [o for o in asked if "not_covered" in o.expected]
-        wrong = [o for o in asked + [t for c in talked for t in c] + declined if not o.right]
-        pairs = confused_pairs(bot, judge, wrong)
-        print(f"{len(asked) + sum(map(len, talked)) + len(declined)} messages in {time.monotonic() - started:.0f} s")
+        results = [run_set(bot, judge, name, folder) for name, folder in folders.items()]
+        judged = [o for r in results for o in r.answerable + r.gaps + r.off_topic] + \
+                 [o for r in results for c in r.conversations for o in c]
+        pairs = confused_pairs(bot, judge, [o for o in judged if not o.right])
+        print(f"{len(judged)} messages in {time.monotonic() - started:.0f} s")
     finally:
         bot.stop()
     extra: List[str] = []
     if args.nlu or args.cv:
         from measure import nlu_scores
         extra = ["", nlu_scores.summary(cv=args.cv)]
-    section = report(answerable, gaps, talked, declined, judge, pairs, extra)
+    section = report(results, judge, pairs, extra)
     print("\n" + section)
-    show_failures("in-domain", answerable + gaps, args.show)
-    show_failures("follow-up turns", [o for c in talked for o in c[1:]], args.show)
-    show_failures("off-topic", declined, args.show)
-    if not args.no_write and args.sets.resolve() == BLIND.resolve():
+    for result in results:
+        show_failures(f"{result.name}: in-domain", result.answerable + result.gaps, args.show)
+        show_failures(f"{result.name}: follow-up turns", [o for c in result.conversations for o in c[1:]], args.show)
+        show_failures(f"{result.name}: off-topic", result.off_topic, args.show)
+    if not args.no_write and not args.sets:
         write_doc(section)
     return 0
 

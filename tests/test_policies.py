@@ -103,9 +103,9 @@ def test_a_payload_naming_an_intent_the_bot_lacks_is_unsure(text, intent, expect
     assert GUARD.next_action(tracker(said(intent, text)), DOMAIN) == expected
 
 
-def follow_up_policy():
-    from bot.policies.follow_up import FollowUpPolicy
-    return FollowUpPolicy.create(FollowUpPolicy.get_default_config(), LocalModelStorage(tempfile.mkdtemp()),
+def reference_policy():
+    from bot.policies.reference_policy import ReferencePolicy
+    return ReferencePolicy.create(ReferencePolicy.get_default_config(), LocalModelStorage(tempfile.mkdtemp()),
                                  Resource("follow_up"), ExecutionContext(GraphSchema({}), "test"))
 
 
@@ -120,14 +120,14 @@ BOOKS = SlotSet("listed", ["bpo_management_and_it", "the_bpo_revolution", "call_
     ([BOOKS, ActiveLoop("role_finder_form"), said("out_of_scope", "the third one")], 0.0),  # the form asks
     ([BOOKS, said("select_item", "the third one")], 0.0),  # already a follow-up: its rule answers it
 ])
-def test_the_follow_up_policy_sends_references_to_action_follow_up(events, expected):
-    prediction = follow_up_policy().predict_action_probabilities(tracker(*events), DOMAIN)
+def test_the_reference_policy_sends_references_to_action_follow_up(events, expected):
+    prediction = reference_policy().predict_action_probabilities(tracker(*events), DOMAIN)
     assert prediction.probabilities[DOMAIN.index_for_action("action_follow_up")] == expected
     assert prediction.is_no_user_prediction == bool(expected)
 
 
-def test_the_follow_up_policy_leaves_the_rest_of_the_turn_alone():
+def test_the_reference_policy_leaves_the_rest_of_the_turn_alone():
     answered = tracker(BOOKS, said("out_of_scope", "who is the author of the third one"),
                        ActionExecuted("action_follow_up"), BotUttered("Call Center Fundamentals..."))
-    prediction = follow_up_policy().predict_action_probabilities(answered, DOMAIN)
+    prediction = reference_policy().predict_action_probabilities(answered, DOMAIN)
     assert max(prediction.probabilities) == 0.0

@@ -83,3 +83,18 @@ def test_a_pronoun_that_echoes_the_entry_in_focus():
 ])
 def test_new_questions_are_left_to_their_intent(text, intent, named, listed, topic):
     assert resolve(text, intent, named=named, listed=listed, topic=topic) is None
+
+
+@pytest.mark.parametrize("text, named", [
+    ("TL vs QA, which is better for me", (("role", "tl"), ("role", "qa"))),
+    ("call center fundamentals ya bpo management and it, kaunsi padhu", (("book", "call center fundamentals"),
+                                                                        ("book", "bpo management and it"))),
+    ("difference between typing and communication skills", (("skill", "typing"), ("skill", "communication"))),
+])
+def test_two_entries_of_one_kind_with_a_comparison_word_are_compared(text, named):
+    reference = resolve(text, "ask_books", named=named)
+    assert reference.why == "comparison" and len(reference.others) == 1
+
+
+def test_two_entries_without_a_comparison_word_are_left_to_nlu():
+    assert resolve("can a CSE become a QA", "ask_career_path", named=(("role", "cse"), ("role", "qa"))) is None

@@ -1,14 +1,16 @@
-"""Context before NLU's guess: a message that points back at the conversation is a follow-up.
+"""The message's own words before NLU's guess: follow-ups that point back at the conversation, and
+comparisons of two entries named side by side, go to `action_follow_up`.
 
 NLU is often sure of the wrong thing when a message leans on context: "who wrote the second one"
 scores 0.99 out of scope, "why is the first one important" 0.63 the degree FAQ, "and TSA" 0.98
 "what is a TSA?" after a question about certifications. RulePolicy would then run that intent's
 answer. This policy asks bot/references.py whether the message refers back (an ordinal or "which of
-those" with a list on screen, a short "and for X?", a pronoun echoing the entry in focus); if so the
+those" with a list on screen, a short "and for X?", a pronoun echoing the entry in focus) or compares
+two entries ("The BPO Revolution or Call Center Fundamentals?", which NLU reads as one book); if so the
 turn goes to `action_follow_up`, which asks the same function for the answer. It stays out of the
 role finder's questions (a form), of button payloads, and of every turn's later steps.
 
-config.yml:   - name: bot.policies.follow_up.FollowUpPolicy
+config.yml:   - name: bot.policies.reference_policy.ReferencePolicy
 Options: `follow_up_action` (default action_follow_up), `priority` (default above TurnGuardPolicy,
 so that "which one suits a fast typist?" with a list on screen is answered, not treated as unsure).
 """
@@ -62,7 +64,7 @@ def reference_in(tracker: DialogueStateTracker, path: Optional[str] = None) -> O
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class FollowUpPolicy(Policy):
+class ReferencePolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {POLICY_PRIORITY: RULE_POLICY_PRIORITY + 3, "follow_up_action": "action_follow_up"}
