@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from bot.answers import Answer, Button, Composer, payload
 from bot.knowledge import Entry, normalise
 from bot.recommend import RoleFinder
-from bot.retrieval import EntryIndex
+from bot.retrieval import EntryIndex, content_words
 from bot.text import refers_back
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -121,7 +121,7 @@ class Clarifier:
             if follow_up is not None:
                 return follow_up
         named = [e for e in (self.composer.kb.get(i) for i in (entities or {}).values()) if e is not None]
-        if len(named) == 1 and len(text.split()) <= SHORT_MESSAGE_WORDS:  # "deo", "itil cert?"
+        if len(named) == 1 and self.only_names(text, named[0]):  # "deo", "itil cert?", "OM role in bpo"
             intent = next((i for i in candidates if i in intents_for(named[0])), "")
             return self.answer(intent, named[0])
         matches = self.index.rank(text)
@@ -135,6 +135,15 @@ class Clarifier:
         if buttons:
             return Answer(self.phrases["did_you_mean"], buttons)
         return self.composer.redirect(text)
+
+    @staticmethod
+    def only_names(text: str, entry: Entry) -> bool:
+        """True if `text` is a few words, or says nothing but `entry`'s names and words every question
+        about the guide shares ("OM role in bpo", "what is a TL"): then it asks about that entry."""
+        if len(text.split()) <= SHORT_MESSAGE_WORDS:
+            return True
+        names = {w for alias in (entry.name, entry.id.replace("_", " "), *entry.synonyms) for w in normalise(alias).split()}
+        return not [w for w in content_words(text).split() if w not in names]
 
     @staticmethod
     def second_opinion(matches: List, candidates: Sequence[str]) -> Optional[Tuple[str, Entry]]:

@@ -124,6 +124,16 @@ def test_clarify_answers_a_few_words_naming_one_entry():
     assert "From Quality Analyst, the guide's growth roles" in message["text"]
 
 
+@pytest.mark.parametrize("text, entities, named, expected", [
+    ("tell me about the OM role in bpo please", [("role", "OM")], True, "Operations Manager: Runs"),
+    ("my TL shouted at me in front of everyone today", [("role", "TL")], False, "Team Leader / Process Trainer: Leads"),
+])
+def test_clarify_answers_a_message_that_only_names_one_entry(text, entities, named, expected):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.25}]
+    message, _ = run(ActionClarify(), "nlu_fallback", text, entities, ranking=ranking)
+    assert (expected in message["text"]) == named, message["text"]
+
+
 def test_clarify_reads_a_guess_about_what_the_conversation_is_about():
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_more", "confidence": 0.25}]
     message, _ = run(ActionClarify(), "nlu_fallback", "is it calls only?", ranking=ranking,

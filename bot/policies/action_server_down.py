@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 import rasa.core.actions.action as rasa_actions
 from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from bot.policies.one_action import OneActionPolicy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -39,7 +39,6 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, DEFAULT_ACTION_NAMES
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 RESPONSE = "response"
@@ -82,7 +81,7 @@ def left_nothing(tracker: DialogueStateTracker, domain: Domain) -> bool:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class ActionServerDownPolicy(Policy):
+class ActionServerDownPolicy(OneActionPolicy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {POLICY_PRIORITY: RULE_POLICY_PRIORITY + 1, RESPONSE: "utter_cannot_look_up", ACTION_TIMEOUT: 10}
@@ -94,28 +93,16 @@ class ActionServerDownPolicy(Policy):
         bound_action_wait(seconds)
         logger.debug("Custom actions time out after %s s", seconds)
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
+    def next_action(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
         response = self.config[RESPONSE]
-        probabilities = self._default_predictions(domain)
         if response not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
+            return None
         # The apology ends with its BotUttered event, so look at the last action, not the last event.
+        # Both predictions overrule RulePolicy's for an active form (bot/policies/one_action.py): else
+        # the form would be run again at once (and fail again) instead of the apology, or instead of
+        # listening after it.
         if tracker.latest_action_name == response:
-            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
-        elif left_nothing(tracker, domain):
-            probabilities[domain.index_for_action(response)] = 1.0
-        else:
-            return self._prediction(probabilities)
-        # Marked as not depending on the user's message, like RulePolicy's predictions for an active
-        # form: those overrule every other kind, so otherwise the form would be run again at once
-        # (and fail again) instead of the apology, or instead of listening after it.
-        return self._prediction(probabilities, is_no_user_prediction=True)
+            return ACTION_LISTEN_NAME
+        if left_nothing(tracker, domain):
+            return response
+        return None

@@ -19,17 +19,15 @@ from __future__ import annotations
 import logging
 import os
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.knowledge import DEFAULT_PATH, load
+from bot.policies.one_action import OneActionPolicy
 from bot.policies.turn_guard import actions_this_turn, message_text
 from bot.references import Context, Reference, Resolver, named_entries
 from bot.retrieval import EntryIndex
@@ -64,31 +62,19 @@ def reference_in(tracker: DialogueStateTracker, path: Optional[str] = None) -> O
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class ReferencePolicy(Policy):
+class ReferencePolicy(OneActionPolicy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {POLICY_PRIORITY: RULE_POLICY_PRIORITY + 3, "follow_up_action": "action_follow_up"}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
+    def next_action(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
         action = self.config["follow_up_action"]
         if actions_this_turn(tracker) != [] or tracker.active_loop_name or action not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
+            return None
         intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
         # NLU already read it as a follow-up: the rules send it to the action that answers it.
         reference = None if intent in FOLLOW_UP_INTENTS else reference_in(tracker)
         if reference is None:
-            return self._prediction(probabilities)
+            return None
         logger.debug("Follow-up (%s): %s", reference.why, reference.entry.id)
-        probabilities[domain.index_for_action(action)] = 1.0
-        # Of the same kind as the guard's and RulePolicy's form predictions, so it wins over them.
-        return self._prediction(probabilities, is_no_user_prediction=True)
+        return action

@@ -23,8 +23,9 @@ for good. This policy states the shape of a turn instead of listing the situatio
 When the action server was unreachable the last action left no events; the guard then stays out
 of the way of ActionServerDownPolicy, which apologises first (and listens after that).
 
-Predictions are marked as not depending on the user's message, like RulePolicy's predictions for an
-active form: those overrule all others, so the guard's "listen" must be of the same kind to win.
+Predictions are marked as not depending on the user's message (bot/policies/one_action.py), like
+RulePolicy's predictions for an active form: those overrule all others, so the guard's "listen" must
+be of the same kind to win.
 
 config.yml:   - name: bot.policies.turn_guard.TurnGuardPolicy
 Options: `unsure_action`, `continuing_actions`, `max_actions`, `interjections` (intent -> action),
@@ -39,16 +40,14 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.policies.action_server_down import left_nothing
+from bot.policies.one_action import OneActionPolicy
 
 Condition = Mapping[str, Any]
 PAYLOAD = re.compile(r"^/(\w+)")
@@ -99,7 +98,7 @@ def broken_payload(tracker: DialogueStateTracker, intent: Optional[str]) -> bool
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class TurnGuardPolicy(Policy):
+class TurnGuardPolicy(OneActionPolicy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -110,23 +109,6 @@ class TurnGuardPolicy(Policy):
             "interjections": {},
             "contexts": {},
         }
-
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        action = self.next_action(tracker, domain)
-        probabilities = self._default_predictions(domain)
-        if action is None:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, is_no_user_prediction=True)
 
     def next_action(self, tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
         """The action the guard insists on, or None to leave the choice to the other policies."""
