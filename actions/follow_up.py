@@ -22,7 +22,9 @@ def reference_in(tracker: Tracker) -> Optional[Reference]:
     context = Context(listed=tuple(tracker.get_slot("listed") or ()), topic=tracker.get_slot(TOPIC_SLOT),
                       role_question=tracker.get_slot(ROLE_QUESTION_SLOT))
     named = named_entries(KNOWLEDGE, tracker.latest_message.get("entities") or [])
-    return RESOLVER.resolve(text_of(tracker), intent_of(tracker), named, context)
+    ranking = [(r.get("name") or "", float(r.get("confidence") or 0))
+               for r in tracker.latest_message.get("intent_ranking") or []]
+    return RESOLVER.resolve(text_of(tracker), intent_of(tracker), named, context, ranking)
 
 
 class ActionFollowUp(Action):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.knowledge import ENTITY_OF, Entry, Knowledge
 from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
@@ -63,6 +63,9 @@ SIBLING_FLOOR, SIBLING_MARGIN = 0.15, 0.05
 # How much of the entry in focus a pronoun question must echo ("do they also check quality?" after
 # Team Leader) to be about it when NLU calls it off-topic.
 ECHO_FLOOR = 0.05
+# A short message whose second or third reading (at least FOCUS_FLOOR) is the topic in focus, and whose
+# first is not sure (below FOCUS_CEILING), asks that topic again.
+FOCUS_MAX_WORDS, FOCUS_FLOOR, FOCUS_CEILING = 6, 0.1, 0.8
 ROLE_CERTIFICATIONS = "ask_role_certifications"
 SKILLS_OF_A_ROLE = "ask_role_skills"
 ROLE_QUESTIONS = {"ask_role", "ask_role_skills", "ask_role_certifications", "ask_career_path"}
@@ -116,11 +119,13 @@ class Resolver:
         self.kb = kb
         self.index = index
 
-    def resolve(self, text: str, intent: str, named: Sequence[Entry], context: Context) -> Optional[Reference]:
+    def resolve(self, text: str, intent: str, named: Sequence[Entry], context: Context,
+                ranking: Sequence[Tuple[str, float]] = ()) -> Optional[Reference]:
         """The entry the message refers back to, or None.
 
         `text`: the message as NLU read it; `intent`: NLU's intent; `named`: the knowledge entries the
-        message names (NLU's entities, resolved); `context`: the slots. Never raises for any text.
+        message names (NLU's entities, resolved); `context`: the slots; `ranking`: NLU's (intent,
+        confidence) pairs, best first. Never raises for any text.
         """
         listed = [e for e in (self.kb.get(i) for i in context.listed or ()) if e is not None]
         focus = self.kb.get(context.topic or "")
@@ -145,7 +150,21 @@ class Resolver:
             return self.follow_on(text[follow_on.end():], named, focus, context)
         if intent in OFF_TOPIC_INTENTS and refers_back(text):
             return self.pronoun(text, named, focus, listed)
-        return None
+        return self.leaning_to_focus(text, named, focus, ranking)
+
+    @staticmethod
+    def leaning_to_focus(text: str, named: Sequence[Entry], focus: Entry,
+                         ranking: Sequence[Tuple[str, float]]) -> Optional[Reference]:
+        """A short message NLU is torn about, one of whose likely readings asks the topic in focus again
+        ("which skills carry over?" after the FAQ on moving to other industries): that topic."""
+        ranked = [(name, confidence) for name, confidence in ranking if name != "nlu_fallback"]
+        if named or focus.kind != "topics" or len(text.split()) > FOCUS_MAX_WORDS or not ranked:
+            return None
+        own = f"ask_{focus.id}"
+        if ranked[0][0] == own or ranked[0][1] >= FOCUS_CEILING:
+            return None
+        leaning = any(name == own and confidence >= FOCUS_FLOOR for name, confidence in ranked[1:3])
+        return Reference(focus, why="leaning to the topic in focus") if leaning else None
 
     def from_list(self, text: str, named: Sequence[Entry], listed: Sequence[Entry]) -> Optional[Reference]:
         """An item of the list on screen, by position ("the second one") or description ("which one

@@ -98,3 +98,14 @@ def test_two_entries_of_one_kind_with_a_comparison_word_are_compared(text, named
 
 def test_two_entries_without_a_comparison_word_are_left_to_nlu():
     assert resolve("can a CSE become a QA", "ask_career_path", named=(("role", "cse"), ("role", "qa"))) is None
+
+
+def test_a_short_message_nlu_is_torn_about_leans_to_the_topic_in_focus():
+    torn = [("ask_job_stability", 0.55), ("ask_switch_industry", 0.3), ("ask_skills", 0.1)]
+    reference = RESOLVER.resolve("which skills carry over then", "ask_job_stability", [],
+                                 Context(topic="switch_industry"), torn)
+    assert reference.entry.id == "switch_industry"
+    sure = [("ask_shifts", 0.92), ("ask_degree", 0.05)]  # a new topic NLU is sure of keeps its answer
+    assert RESOLVER.resolve("what about night shifts", "ask_shifts", [], Context(topic="degree"), sure) is None
+    far = [("ask_skills", 0.5), ("ask_companies", 0.3), ("ask_books", 0.1), ("ask_switch_industry", 0.1)]
+    assert RESOLVER.resolve("which skills matter", "ask_skills", [], Context(topic="switch_industry"), far) is None

@@ -56,7 +56,10 @@ def reference_in(tracker: DialogueStateTracker, path: Optional[str] = None) -> O
         return None
     found = resolver(path or os.environ.get("BPO_KNOWLEDGE_FILE", str(DEFAULT_PATH)))
     intent = (message.intent or {}).get("name") or ""
-    return found.resolve(message_text(tracker), intent, named_entries(found.kb, message.entities), context_of(tracker))
+    ranking = [(r.get("name") or "", float(r.get("confidence") or 0))
+               for r in message.parse_data.get("intent_ranking") or []]
+    return found.resolve(message_text(tracker), intent, named_entries(found.kb, message.entities),
+                         context_of(tracker), ranking)
 
 
 @DefaultV1Recipe.register(
