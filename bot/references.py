@@ -69,7 +69,10 @@ FOCUS_MAX_WORDS, FOCUS_FLOOR, FOCUS_CEILING = 6, 0.1, 0.8
 ROLE_CERTIFICATIONS = "ask_role_certifications"
 SKILLS_OF_A_ROLE = "ask_role_skills"
 ROLE_QUESTIONS = {"ask_role", "ask_role_skills", "ask_role_certifications", "ask_career_path"}
-OFF_TOPIC_INTENTS = {"out_of_scope", "nlu_fallback"}
+# NLU's guesses that a pronoun question echoing the entry in focus overrides: off-topic, unsure, and the
+# general advice ("is it calls only?" after a role reads like "is BPO only calls?"). Other topics keep
+# theirs: widening this to the skills, lists and what-is-BPO topics lost more follow-ups than it won.
+OFF_TOPIC_INTENTS = {"out_of_scope", "nlu_fallback", "ask_advice"}
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ ANSWER_MARGIN = 0.05
 DESCRIBED_ROLE_FLOOR = 0.1
 DESCRIBED_ROLE_MARGIN = 0.02
 # An unsure best guess still counts as the answer when the runner-up is at most this share of it.
-CLEAR_LEAD = 0.6
+CLEAR_LEAD = 0.75
 SUGGEST_SCORE = 0.2
 # Guesses that mean the message is about the list on screen.
 LIST_INTENTS = {FOLLOW_UP_INTENT, "find_role", "select_item"}
