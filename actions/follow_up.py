@@ -5,26 +5,21 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, ROLE_QUESTION_SLOT, intent_of, mentioned, reply,
+from actions.common import (COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, ROLE_QUESTION_SLOT, mentioned, reply,
                             text_of)
 from actions.role_finder import FINDER, profile_of
 from bot.answers import TOPIC_SLOT
 from bot.knowledge import ROLE_FINDER
-from bot.references import Context, Reference, Resolver, answer_intent, named_entries
+from bot.references import Reference, Resolver, answer_intent
 from bot.unsure import LIST_ITEM_FLOOR, LIST_ITEM_MARGIN, ROLE_ANSWERS
 
 RESOLVER = Resolver(KNOWLEDGE, INDEX)
 
 
 def reference_in(tracker: Tracker) -> Optional[Reference]:
-    """What the latest message refers back to; the same call as bot/policies/follow_up.py's, which
-    sent the turn here."""
-    context = Context(listed=tuple(tracker.get_slot("listed") or ()), topic=tracker.get_slot(TOPIC_SLOT),
-                      role_question=tracker.get_slot(ROLE_QUESTION_SLOT))
-    named = named_entries(KNOWLEDGE, tracker.latest_message.get("entities") or [])
-    ranking = [(r.get("name") or "", float(r.get("confidence") or 0))
-               for r in tracker.latest_message.get("intent_ranking") or []]
-    return RESOLVER.resolve(text_of(tracker), intent_of(tracker), named, context, ranking)
+    """What the latest message refers back to: the same call as bot/policies/reference_policy.py's,
+    which sent the turn here."""
+    return RESOLVER.resolve_message(text_of(tracker), tracker.latest_message, tracker.get_slot)
 
 
 class ActionFollowUp(Action):

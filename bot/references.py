@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.knowledge import ENTITY_OF, Entry, Knowledge
 from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
 from bot.retrieval import EntryIndex
 from bot.text import refers_back
+# Few items are on screen, so a faint likeness picks one: the same bar as for unsure messages.
+from bot.unsure import LIST_ITEM_FLOOR, LIST_ITEM_MARGIN
 
 _ORDINAL = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
 # "the second one", "2nd option", "doosra wala"; "the second" only when followed by nothing that
@@ -56,8 +58,6 @@ FOLLOW_ON_MAX_WORDS = 6
 # FAQ answers hold for every role and kind of work: "and for data entry?" after the degree answer
 # is the same question, answered by the same FAQ.
 FAQ_TOPICS = {"degree", "job_stability", "shifts", "switch_industry"}
-# Few items are on screen, so a faint likeness picks one (the same bar as bot/unsure.py's).
-LIST_ITEM_FLOOR, LIST_ITEM_MARGIN = 0.05, 0.03
 # A "what about X?" names X clearly enough among the entries of one kind at this score.
 SIBLING_FLOOR, SIBLING_MARGIN = 0.15, 0.05
 # How much of the entry in focus a pronoun question must echo ("do they also check quality?" after
@@ -168,6 +168,15 @@ class Resolver:
             return None
         leaning = any(name == own and confidence >= FOCUS_FLOOR for name, confidence in ranked[1:3])
         return Reference(focus, why="leaning to the topic in focus") if leaning else None
+
+    def resolve_message(self, text: str, parse: Mapping[str, Any], slot: Callable[[str], Any]) -> Optional[Reference]:
+        """`resolve` for a message as Rasa parsed it (`parse`: its "intent", "entities" and
+        "intent_ranking"), with the conversation's slots read by `slot(name)`; the one call of both
+        the policy (bot/policies/reference_policy.py) and the action answering (actions/follow_up.py)."""
+        context = Context(listed=tuple(slot("listed") or ()), topic=slot("topic"), role_question=slot("role_question"))
+        ranking = [(r.get("name") or "", float(r.get("confidence") or 0)) for r in parse.get("intent_ranking") or []]
+        intent = (parse.get("intent") or {}).get("name") or ""
+        return self.resolve(text, intent, named_entries(self.kb, parse.get("entities") or []), context, ranking)
 
     def from_list(self, text: str, named: Sequence[Entry], listed: Sequence[Entry]) -> Optional[Reference]:
         """An item of the list on screen, by position ("the second one") or description ("which one

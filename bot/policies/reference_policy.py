@@ -29,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.knowledge import DEFAULT_PATH, load
 from bot.policies.one_action import OneActionPolicy
 from bot.policies.turn_guard import actions_this_turn, message_text
-from bot.references import Context, Reference, Resolver, named_entries
+from bot.references import Reference, Resolver
 from bot.retrieval import EntryIndex
 
 logger = logging.getLogger(__name__)
@@ -43,23 +43,12 @@ def resolver(path: str) -> Resolver:
     return Resolver(knowledge, EntryIndex(knowledge))
 
 
-def context_of(tracker: DialogueStateTracker) -> Context:
-    """The slots follow-ups resolve against (names shared with domain.yml and the actions)."""
-    return Context(listed=tuple(tracker.get_slot("listed") or ()), topic=tracker.get_slot("topic"),
-                   role_question=tracker.get_slot("role_question"))
-
-
 def reference_in(tracker: DialogueStateTracker, path: Optional[str] = None) -> Optional[Reference]:
     """What the latest message refers back to (bot/references.py), or None."""
-    message = tracker.latest_message
-    if message is None:
+    if tracker.latest_message is None:
         return None
     found = resolver(path or os.environ.get("BPO_KNOWLEDGE_FILE", str(DEFAULT_PATH)))
-    intent = (message.intent or {}).get("name") or ""
-    ranking = [(r.get("name") or "", float(r.get("confidence") or 0))
-               for r in message.parse_data.get("intent_ranking") or []]
-    return found.resolve(message_text(tracker), intent, named_entries(found.kb, message.entities),
-                         context_of(tracker), ranking)
+    return found.resolve_message(message_text(tracker), tracker.latest_message.parse_data, tracker.get_slot)
 
 
 @DefaultV1Recipe.register(
