@@ -186,7 +186,7 @@ def show_failures(title: str, outcomes: Sequence[Outcome], limit: int) -> None:
 
 # The blind sets' folders, in the order they were written (docs/evaluation.md says by whom).
 SET_FOLDERS = {"first (read while building)": BLIND, "fresh (read once)": BLIND / "fresh",
-               "final (never read)": BLIND / "final"}
+               "final (never read)": BLIND / "final", "sealed (never read)": BLIND / "sealed"}
 
 
 def run_set(bot: Bot, judge: Judge, name: str, folder: Path) -> SetResult:

@@ -35,14 +35,15 @@ def evaluation_texts():
     """(set name, question) for every question of the blind sets (the first ones and the fresh ones
     written later, tests/blind/fresh and tests/blind/final) and the held-out set."""
     load = lambda name: yaml.safe_load((BLIND / name).read_text(encoding="utf-8"))  # noqa: E731
-    for folder in ("", "fresh/", "final/"):
+    for folder in ("", "fresh/", "final/", "sealed/"):
         for question in load(folder + "in_domain.yml")["questions"]:
             yield folder + "in_domain", question["text"]
         for conversation in load(folder + "conversations.yml")["conversations"]:
             for turn in conversation["turns"]:
                 yield folder + "conversations", turn["user"]
-    for message in load("off_topic.yml")["messages"]:
-        yield "off_topic", message["text"]
+    for folder in ("", "sealed/"):
+        for message in load(folder + "off_topic.yml")["messages"]:
+            yield folder + "off_topic", message["text"]
     for text in nlu_examples(ROOT / "tests" / "nlu_holdout.yml"):
         yield "nlu_holdout", text
 
@@ -67,7 +68,7 @@ def test_the_blind_sets_are_the_size_the_measurement_needs():
 
 
 def test_every_label_of_the_blind_sets_is_known_to_the_judge():
-    for folder in (BLIND, BLIND / "fresh", BLIND / "final"):
+    for folder in (BLIND, BLIND / "fresh", BLIND / "final", BLIND / "sealed"):
         questions = yaml.safe_load((folder / "in_domain.yml").read_text())["questions"]
         conversations = yaml.safe_load((folder / "conversations.yml").read_text())["conversations"]
         Judge().check_labels({i for q in questions for i in q["expect"]}
