@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from bot.context_rewrite import points_back
 from bot.knowledge import ENTITY_OF, Entry, Knowledge
 from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
 from bot.retrieval import EntryIndex
@@ -73,6 +74,19 @@ ROLE_QUESTIONS = {"ask_role", "ask_role_skills", "ask_role_certifications", "ask
 # general advice ("is it calls only?" after a role reads like "is BPO only calls?"). Other topics keep
 # theirs: widening this to the skills, lists and what-is-BPO topics lost more follow-ups than it won.
 OFF_TOPIC_INTENTS = {"out_of_scope", "nlu_fallback", "ask_advice"}
+# The intents that ask about an entry of each kind (topics: their own ask_<id>), for the reading of a
+# message rewritten with the entry in focus named (bot/nlu/contextual_reading.py).
+ABOUT_KIND = {"roles": ROLE_QUESTIONS, "certifications": {"ask_certification", "ask_role_certifications"},
+              "skills": {"ask_skills"}, "work_types": {"ask_voice_vs_non_voice", "ask_skills", "ask_role_skills"},
+              "books": {"ask_books"},
+              "industries": {"ask_industries"}, "companies": {"ask_companies"}}
+# That reading wins when the message points back, NLU is at least CONTEXT_FLOOR sure of it and not
+# TYPED_CEILING sure of the typed one; when the message is a few words (CONTEXT_SHORT: "how come?",
+# "examples do") and NLU is at least as sure of it as of the typed one; or when NLU is CONTEXT_CLEAR
+# sure of it and less than TYPED_UNCLEAR sure of the typed one ("who is the author" after a book).
+# Chosen on the first and fresh blind conversations (docs/evaluation.md).
+CONTEXT_FLOOR, TYPED_CEILING, CONTEXT_SHORT = 0.3, 0.9, 3
+CONTEXT_CLEAR, TYPED_UNCLEAR = 0.7, 0.6
 
 
 @dataclass(frozen=True)
@@ -123,12 +137,14 @@ class Resolver:
         self.index = index
 
     def resolve(self, text: str, intent: str, named: Sequence[Entry], context: Context,
-                ranking: Sequence[Tuple[str, float]] = ()) -> Optional[Reference]:
+                ranking: Sequence[Tuple[str, float]] = (), reading: Optional[Mapping[str, Any]] = None
+                ) -> Optional[Reference]:
         """The entry the message refers back to, or None.
 
         `text`: the message as NLU read it; `intent`: NLU's intent; `named`: the knowledge entries the
         message names (NLU's entities, resolved); `context`: the slots; `ranking`: NLU's (intent,
-        confidence) pairs, best first. Never raises for any text.
+        confidence) pairs, best first; `reading`: what NLU made of the message rewritten with the
+        entry in focus named (its "intent_ranking" and "entities"), if it was. Never raises for any text.
         """
         listed = [e for e in (self.kb.get(i) for i in context.listed or ()) if e is not None]
         focus = self.kb.get(context.topic or "")
@@ -151,9 +167,36 @@ class Resolver:
         follow_on = FOLLOW_ON.match(text.strip())
         if follow_on and len(text.split()) <= FOLLOW_ON_MAX_WORDS:
             return self.follow_on(text[follow_on.end():], named, focus, context)
+        contextual = self.read_in_context(text, named, focus, ranking, reading)
+        if contextual is not None:
+            return contextual
         if intent in OFF_TOPIC_INTENTS and refers_back(text):
             return self.pronoun(text, named, focus, listed)
         return self.leaning_to_focus(text, named, focus, ranking)
+
+    def read_in_context(self, text: str, named: Sequence[Entry], focus: Entry, ranking: Sequence[Tuple[str, float]],
+                        reading: Optional[Mapping[str, Any]]) -> Optional[Reference]:
+        """The entry in focus, when NLU reads the message rewritten with it named as a question about
+        it ("what skill is most needed for Data Entry Operator") and the message as typed as something
+        else ("what skill is most needed for it": the general skills list): if the message points
+        back and that reading is fairly sure (the typed one not very), if the message is a few words
+        and that reading is the surer one, or if that reading is clear and the typed one is not. Not
+        for a topic that shows a list."""
+        if not reading or named or focus.get("lists"):  # a list's items are picked by from_list
+            return None
+        about = {f"ask_{focus.id}"} if focus.kind == "topics" else ABOUT_KIND.get(focus.kind, set())
+        readings = [[(r.get("name") or "", float(r.get("confidence") or 0)) for r in rows if r.get("name") != "nlu_fallback"]
+                    for rows in (reading.get("intent_ranking") or [], [{"name": n, "confidence": c} for n, c in ranking])]
+        (asked, sure), (typed, typed_sure) = [(rows[0] if rows else ("", 0.0)) for rows in readings]
+        if asked not in about or typed in about:
+            return None
+        if any(e != focus for e in named_entries(self.kb, reading.get("entities") or [])):
+            return None
+        pointing = points_back(text) and sure >= CONTEXT_FLOOR and typed_sure < TYPED_CEILING
+        short = len(text.split()) <= CONTEXT_SHORT and sure >= typed_sure
+        if pointing or short or (sure >= CONTEXT_CLEAR and typed_sure < TYPED_UNCLEAR):
+            return Reference(focus, asked if focus.kind == "roles" else "", "read with the entry in focus")
+        return None
 
     @staticmethod
     def leaning_to_focus(text: str, named: Sequence[Entry], focus: Entry,
@@ -176,7 +219,8 @@ class Resolver:
         context = Context(listed=tuple(slot("listed") or ()), topic=slot("topic"), role_question=slot("role_question"))
         ranking = [(r.get("name") or "", float(r.get("confidence") or 0)) for r in parse.get("intent_ranking") or []]
         intent = (parse.get("intent") or {}).get("name") or ""
-        return self.resolve(text, intent, named_entries(self.kb, parse.get("entities") or []), context, ranking)
+        return self.resolve(text, intent, named_entries(self.kb, parse.get("entities") or []), context, ranking,
+                            parse.get("context_reading"))
 
     def from_list(self, text: str, named: Sequence[Entry], listed: Sequence[Entry]) -> Optional[Reference]:
         """An item of the list on screen, by position ("the second one") or description ("which one

@@ -6,7 +6,8 @@ Starts the action server and the Rasa server (the trained model, HTTP API on for
 sends over REST, each from a new conversation: every question of in_domain.yml, every conversation of
 conversations.yml turn by turn, every message of off_topic.yml, in each folder of blind sets:
 tests/blind (the first sets, whose failures were read while building), tests/blind/fresh (written
-later, read once) and tests/blind/final (never read: the honest figure). `--sets` runs one folder.
+later, read once), tests/blind/final and tests/blind/sealed (never read: the honest figures). `--sets`
+runs only the folders given.
 A reply is judged by measure/judge.py against measure/answer_key.yml: the item's facts present, or
 for the guide's gaps "not covered", or for off-topic messages declined with no guide fact and no
 role finder. NLU's intent is asked for only to name the confused intent pairs behind wrong replies.
@@ -207,10 +208,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="don't rewrite docs/evaluation.md")
     parser.add_argument("--show", type=int, default=0, help="print up to N wrong replies of each set")
     parser.add_argument("--model", type=Path, default=MODEL, help="the model to evaluate (default: make's)")
-    parser.add_argument("--sets", type=Path, help="only this folder of blind sets (e.g. tests/blind/fresh)")
+    parser.add_argument("--sets", type=Path, nargs="+", help="only these folders of blind sets (e.g. tests/blind/fresh)")
     args = parser.parse_args(argv)
     judge = Judge()
-    folders = {args.sets.name: args.sets} if args.sets else SET_FOLDERS
+    folders = {folder.name: folder for folder in args.sets} if args.sets else SET_FOLDERS
     bot = Bot(args.model)
     try:
         started = time.monotonic()
