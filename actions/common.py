@@ -10,7 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import ROLE_QUESTION_SLOT, Answer, Composer  # noqa: F401 (the actions' slot name)
+from bot.answers import ROLE_QUESTION_SLOT, TOPIC_SLOT, Answer, Composer  # noqa: F401 (the actions' slot name)
+from bot.context_rewrite import points_back
 from bot.feedback import new_answer_metadata
 from bot.knowledge import DEFAULT_PATH, ENTITY_OF, Entry, KnowledgeError, load
 from bot.retrieval import EntryIndex
@@ -73,6 +74,16 @@ def in_focus(tracker: Tracker, entity: str, described: bool = False) -> Optional
         if match is not None:
             return match
     return KNOWLEDGE.find(tracker.get_slot(entity), kinds=[kind])
+
+
+def work_type_meant(tracker: Tracker) -> Optional[Entry]:
+    """The kind of work (voice, non-voice) the latest message names, or points back at ("what skill
+    is essential there?") when one is in focus; None otherwise."""
+    named = mentioned(tracker, ["work_type"])
+    if named is not None:
+        return named
+    focus = KNOWLEDGE.get(tracker.get_slot(TOPIC_SLOT) or "")
+    return focus if focus is not None and focus.kind == "work_types" and points_back(text_of(tracker)) else None
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any]]:

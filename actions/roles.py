@@ -5,8 +5,9 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, KNOWLEDGE, in_focus, mentioned_all, reply, text_of
+from actions.common import COMPOSER, KNOWLEDGE, in_focus, mentioned_all, reply, text_of, work_type_meant
 from bot.answers import TOPIC_SLOT, Answer
+from bot.context_rewrite import points_back
 from bot.knowledge import Entry
 from bot.text import refers_back
 
@@ -65,8 +66,15 @@ class ActionRoleSkills(RoleAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         skills = mentioned_all(tracker, ["skill"])
+        role = None if mentioned_all(tracker, ["role"]) else KNOWLEDGE.find(tracker.get_slot(TOPIC_SLOT), kinds=["roles"])
+        if len(skills) == 1 and role is not None and points_back(text_of(tracker)):
+            # "does it need good communication too?" after a role: what that role asks of you.
+            return reply(dispatcher, tracker, COMPOSER.role_skills(role))
         if len(skills) == 1:  # "why do call centre agents need time management?": about that skill
             return reply(dispatcher, tracker, COMPOSER.describe(skills[0]))
+        work = work_type_meant(tracker)
+        if work is not None and not mentioned_all(tracker, ["role"]):  # "what skill matters most for it?" after voice
+            return reply(dispatcher, tracker, COMPOSER.work_skills(work))
         return super().run(dispatcher, tracker, domain)
 
     def answer(self, role: Entry) -> Answer:

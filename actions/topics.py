@@ -4,8 +4,10 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, intent_of, mentioned, reply, text_of
+from actions.common import (COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, intent_of, mentioned, reply, text_of,
+                            work_type_meant)
 from bot.knowledge import Entry
+from bot.references import COMPARISON
 from bot.text import refers_back
 
 
@@ -34,13 +36,22 @@ class ActionAnswerTopic(Action):
             role = KNOWLEDGE.find(tracker.get_slot("role"), kinds=["roles"])
         if role is not None and topic.id in ROLE_VERSIONS:
             return reply(dispatcher, tracker, getattr(COMPOSER, ROLE_VERSIONS[topic.id])(role))
-        item = self.item_asked(tracker, topic.get("lists", "").split("_")[0])
+        work = work_type_meant(tracker)
+        if work is not None and topic.id == "skills":  # "what skill is essential there?" after non-voice
+            return reply(dispatcher, tracker, COMPOSER.work_skills(work))
+        listed = topic.get("lists", "")
+        item = self.item_asked(tracker, "roles" if listed.startswith("roles_") else listed)
         return reply(dispatcher, tracker, COMPOSER.describe(item) if item else COMPOSER.topic(topic))
 
     @staticmethod
     def item_asked(tracker: Tracker, kind: str) -> Optional[Entry]:
-        """The item of a listed collection the message names, or clearly describes."""
+        """The item of a listed collection the message names, or clearly describes. Of the two kinds of
+        work only the one named counts, and not when it is compared with the other ("calls vs backend
+        work", "voice or nonvoice?"): their descriptions share words that a question uses either way
+        ("is there work where I don't have to talk to customers?" reads like voice work)."""
         if kind not in ENTITY_OF:
             return None
-        return mentioned(tracker, [ENTITY_OF[kind]]) or INDEX.best(text_of(tracker), kinds=[kind], floor=ITEM_FLOOR,
-                                                                     margin=ITEM_MARGIN)
+        named = mentioned(tracker, [ENTITY_OF[kind]])
+        if kind == "work_types":
+            return None if COMPARISON.search(text_of(tracker)) else named
+        return named or INDEX.best(text_of(tracker), kinds=[kind], floor=ITEM_FLOOR, margin=ITEM_MARGIN)

@@ -157,9 +157,23 @@ class Composer(RoleAnswers):
         lines = [f"{entry.name}: {self.one_liner(entry)}"]
         if entry.get("suits"):
             lines.append(f"Suits {entry['suits']}.")
+        lines += [self.phrases["work_skill"].format(skill=s.name, why=s["why"]) for s in self.key_skills(entry)]
         siblings = [t for t in self.kb.collection("topics") if t.get("lists") == entry.kind]
         buttons = self.follow_ups(siblings[0]["follow_ups"]) if siblings else []
         return self._answer(lines, entry, buttons)
+
+    def key_skills(self, entry: Entry) -> List[Entry]:
+        """The skills a kind of work is tied to (a work type's `skills`); none for other kinds."""
+        return [self.kb.get(i) for i in entry.get("skills") or []] if entry.kind == "work_types" else []
+
+    def work_skills(self, work: Entry) -> Answer:
+        """"Which skills does voice work need?": the skill that matters most for `work` and why, then
+        the guide's other skills."""
+        key = self.key_skills(work)
+        others = [s.name for s in self.kb.collection("skills") if s not in key]
+        lines = [self.phrases["work_skill"].format(skill=s.name, why=s["why"]) for s in key]
+        lines.append(self.phrases["work_skill_others"].format(others=", ".join(others)))
+        return self._answer(lines, work, self.follow_ups(["skills", "entry_roles"]))
 
     def role(self, role: Entry) -> Answer:
         lines = [f"{role.name}: {role['work']}"]

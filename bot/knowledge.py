@@ -121,14 +121,19 @@ class Knowledge:
         return None
 
     def entity_patterns(self) -> List[Dict[str, Any]]:
-        """spaCy EntityRuler patterns: every name and synonym of the entries users name."""
+        """spaCy EntityRuler patterns: every name and synonym of the entries users name, its words
+        apart ("non voice") and, for names of several words, joined by hyphens ("non-voice"), which
+        spaCy's tokenizer splits into words and hyphens."""
         patterns = []
         for kind, label in ENTITY_OF.items():
             for entry in self._collections[kind]:
                 aliases = sorted({normalise(a) for a in (entry.name, *entry.synonyms)})
                 for alias in aliases:
-                    tokens = [{"LOWER": t} for t in alias.split()]
-                    patterns.append({"label": label, "pattern": tokens, "id": entry.id})
+                    words = alias.split()
+                    patterns.append({"label": label, "pattern": [{"LOWER": w} for w in words], "id": entry.id})
+                    if len(words) > 1:
+                        hyphenated = [t for w in words for t in ({"LOWER": w}, {"ORTH": "-"})][:-1]
+                        patterns.append({"label": label, "pattern": hyphenated, "id": entry.id})
         return patterns
 
 

@@ -13,20 +13,21 @@ COMMON = {"id", "name", "section", "synonyms"}
 
 # collection -> (required fields, optional fields)
 SCHEMA: Dict[str, Tuple[set, set]] = {
-    "topics": (COMMON | {"button", "text", "follow_ups"}, {"lists"}),
-    "work_types": (COMMON | {"summary", "examples"}, {"suits"}),
-    "roles": (COMMON | {"level", "work", "skills", "leads_to", "follow_ups"}, {"needs", "duties"}),
-    "skills": (COMMON | {"why"}, set()),
-    "certifications": (COMMON | {"purpose", "helps"}, {"levels"}),
+    "topics": (COMMON | {"button", "text", "follow_ups"}, {"lists", "terms"}),
+    "work_types": (COMMON | {"summary", "examples"}, {"suits", "skills", "terms"}),
+    "roles": (COMMON | {"level", "work", "skills", "leads_to", "follow_ups"}, {"needs", "duties", "terms"}),
+    "skills": (COMMON | {"why"}, {"terms"}),
+    "certifications": (COMMON | {"purpose", "helps"}, {"levels", "terms"}),
     "industries": (COMMON, set()),
     "companies": (COMMON, set()),
-    "books": (COMMON | {"author", "covers"}, set()),
+    "books": (COMMON | {"author", "covers"}, {"terms"}),
     "not_covered": (COMMON, set()),
 }
 TOP_LEVEL = {"guide", "sections", "phrases", "role_finder", "acknowledgements", "field_words"} | set(SCHEMA)
 
 # The entity name NLU uses for each collection whose entries users name in a message.
 ENTITY_OF = {
+    "work_types": "work_type",
     "roles": "role",
     "certifications": "certification",
     "industries": "industry",
@@ -35,7 +36,7 @@ ENTITY_OF = {
     "books": "book",
 }
 
-LIST_FIELDS = {"synonyms", "examples", "follow_ups", "skills", "leads_to", "helps", "levels", "duties"}
+LIST_FIELDS = {"synonyms", "examples", "follow_ups", "skills", "leads_to", "helps", "levels", "duties", "terms"}
 LISTABLE = {"work_types", "roles_entry", "roles_growth", "skills", "certifications",
             "industries", "companies", "books"}
 ROLE_LEVELS = ("entry", "growth")
@@ -52,7 +53,7 @@ PHRASES = {
     "career_path", "career_path_top", "in_list", "company_note", "not_covered",
     "not_covered_general", "did_you_mean", "redirect", "button_role_skills",
     "button_role_certifications", "button_career_path", "button_role", "button_certification", "list_more",
-    "anything_else", "offer_role_finder", "not_covered_note",
+    "anything_else", "offer_role_finder", "not_covered_note", "work_skill", "work_skill_others",
 }
 
 

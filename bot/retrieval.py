@@ -21,7 +21,7 @@ from bot.knowledge import Entry, Knowledge, normalise
 
 # Fields whose words describe an entry (the rest are ids and references).
 TEXT_FIELDS = ("text", "work", "needs", "why", "purpose", "summary", "examples", "covers", "author",
-               "levels", "suits", "duties", "button")
+               "levels", "suits", "duties", "button", "terms")
 # Words every question about this guide shares; they say nothing about which entry is meant.
 DOMAIN_WORDS = {"bpo", "bpos", "job", "jobs", "role", "roles", "career", "careers", "work", "tell", "know",
                 "explain", "need", "does", "kya", "hai", "ka", "ki", "ke", "me", "mein", "hota", "please", "pls"}

@@ -266,3 +266,24 @@ def test_a_role_skills_question_naming_one_skill_is_about_that_skill():
     message, _ = run(ActionRoleSkills(), "ask_role_skills", "why does a CSE need time management",
                      [("role", "CSE"), ("skill", "time management")])
     assert message["text"].startswith("Time management:"), message["text"]
+
+
+def test_a_named_kind_of_work_is_described_with_the_skill_that_matters_most_for_it():
+    message, events = run(ActionAnswerTopic(), "ask_voice_vs_non_voice", "wat is voice process", [("work_type", "voice")])
+    assert message["text"].startswith("Voice-based BPO: work done on the phone")
+    assert "Communication: Clarity and the right tone" in message["text"] and "Non-voice" not in message["text"]
+    assert SlotSet("topic", "voice") in events
+
+
+@pytest.mark.parametrize("action, intent, text", [
+    (ActionAnswerTopic(), "ask_skills", "what skill is essential there"),
+    (ActionRoleSkills(), "ask_role_skills", "what skill matters most for it"),
+])
+def test_a_skills_question_about_the_kind_of_work_in_focus_names_its_key_skill_then_the_others(action, intent, text):
+    message, _ = run(action, intent, text, slots={"topic": "non_voice"})
+    lines = message["text"].split("\n")
+    assert lines[0] == "What matters most here: Typing speed and accuracy: Non-voice and back-office roles depend on it."
+    assert "Communication" in lines[1] and "Typing" not in lines[1]
+    # With nothing in focus, the general list.
+    general, _ = run(action, intent, text)
+    assert general["text"].startswith("Six skills")
