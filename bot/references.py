@@ -82,7 +82,9 @@ ABOUT_KIND = {"roles": ROLE_QUESTIONS, "certifications": {"ask_certification", "
               "industries": {"ask_industries"}, "companies": {"ask_companies"}}
 # That reading wins when the message points back, NLU is at least CONTEXT_FLOOR sure of it and not
 # TYPED_CEILING sure of the typed one; when the message is a few words (CONTEXT_SHORT: "how come?",
-# "examples do") and NLU is at least as sure of it as of the typed one; or when NLU is CONTEXT_CLEAR
+# "examples do") and NLU is at least as sure of it as of the typed one, but not TYPED_CEILING sure of
+# the typed one ("what is bpo" after the shifts answer: a new question, read 0.93-0.97 either way);
+# or when NLU is CONTEXT_CLEAR
 # sure of it and less than TYPED_UNCLEAR sure of the typed one ("who is the author" after a book).
 # Chosen on the first and fresh blind conversations (docs/evaluation.md).
 CONTEXT_FLOOR, TYPED_CEILING, CONTEXT_SHORT = 0.3, 0.9, 3
@@ -151,7 +153,7 @@ class Resolver:
         if text.lstrip().startswith("/"):
             return None  # a button's payload says exactly what it asks
         alike = [e for e in named if e.kind == named[0].kind and e.kind in COMPARABLE_KINDS]
-        if len(alike) == 2 == len(named) and COMPARISON.search(text):
+        if len(alike) == 2 == len(named) and COMPARISON.search(text) and not self.whole_list_of(intent, alike):
             return Reference(alike[0], why="comparison", others=(alike[1],))
         picked = self.from_list(text, named, listed)
         if picked is not None:
@@ -193,7 +195,7 @@ class Resolver:
         if any(e != focus for e in named_entries(self.kb, reading.get("entities") or [])):
             return None
         pointing = points_back(text) and sure >= CONTEXT_FLOOR and typed_sure < TYPED_CEILING
-        short = len(text.split()) <= CONTEXT_SHORT and sure >= typed_sure
+        short = len(text.split()) <= CONTEXT_SHORT and typed_sure <= sure and typed_sure < TYPED_CEILING
         if pointing or short or (sure >= CONTEXT_CLEAR and typed_sure < TYPED_UNCLEAR):
             return Reference(focus, asked if focus.kind == "roles" else "", "read with the entry in focus")
         return None
@@ -268,6 +270,13 @@ class Resolver:
             return Reference(named[0], why="named, pointing back") if named[0] in listed or named[0] == focus else None
         echo = self.index.rank(text, ids=[focus.id])
         return Reference(focus, why="pronoun") if echo and echo[0].score >= ECHO_FLOOR else None
+
+    def whole_list_of(self, intent: str, entries: Sequence[Entry]) -> bool:
+        """True if `intent` asks for a topic listing exactly `entries` (the voice vs non-voice topic)."""
+        topic = self.kb.get(intent[len("ask_"):]) if intent.startswith("ask_") else None
+        if topic is None or topic.kind != "topics" or not topic.get("lists"):
+            return False
+        return {e.id for e in self.kb.collection(topic["lists"])} == {e.id for e in entries}
 
     def listed_kind(self, focus: Entry) -> Optional[str]:
         return focus.get("lists") if focus.kind == "topics" else None

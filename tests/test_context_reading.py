@@ -89,6 +89,8 @@ def test_a_few_words_without_a_pronoun_need_the_rewrite_to_be_read_at_least_as_s
     surer = resolve("how come?", "ask_advice", 0.35, reading("ask_shifts", 0.8), "shifts")
     assert surer is not None and surer.entry.id == "shifts"
     assert resolve("which companies hire", "ask_companies", 0.95, reading("ask_shifts", 0.6), "shifts") is None
+    # A few words that are a clear question of their own stay that question, however sure the rewrite.
+    assert resolve("what is bpo", "ask_what_is_bpo", 0.93, reading("ask_shifts", 0.95), "shifts") is None
     # Longer, pointing back at nothing: only a clear reading in context against an unclear typed one.
     author = resolve("who is the author", "out_of_scope", 0.47, reading("ask_books", 0.96), "the_bpo_revolution")
     assert author is not None and author.entry.id == "the_bpo_revolution"

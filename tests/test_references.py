@@ -96,6 +96,14 @@ def test_two_entries_of_one_kind_with_a_comparison_word_are_compared(text, named
     assert reference.why == "comparison" and len(reference.others) == 1
 
 
+def test_the_two_kinds_of_work_compared_are_the_topic_that_compares_them():
+    named = (("work_type", "voice"), ("work_type", "non voice"))
+    text = "difference between voice and non voice process"
+    assert resolve(text, "ask_voice_vs_non_voice", named=named) is None
+    # Read as another question, the two are still set side by side.
+    assert resolve(text, "ask_skills", named=named).why == "comparison"
+
+
 def test_two_entries_without_a_comparison_word_are_left_to_nlu():
     assert resolve("can a CSE become a QA", "ask_career_path", named=(("role", "cse"), ("role", "qa"))) is None
 
