@@ -4,8 +4,8 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, intent_of, mentioned, reply, text_of,
-                            work_type_meant)
+from actions.common import (COMPOSER, ENTITY_OF, INDEX, KNOWLEDGE, intent_of, mentioned, mentioned_all, reply,
+                            text_of, work_type_meant)
 from bot.knowledge import Entry
 from bot.references import COMPARISON
 from bot.text import refers_back
@@ -46,12 +46,14 @@ class ActionAnswerTopic(Action):
     @staticmethod
     def item_asked(tracker: Tracker, kind: str) -> Optional[Entry]:
         """The item of a listed collection the message names, or clearly describes. Of the two kinds of
-        work only the one named counts, and not when it is compared with the other ("calls vs backend
-        work", "voice or nonvoice?"): their descriptions share words that a question uses either way
-        ("is there work where I don't have to talk to customers?" reads like voice work)."""
+        work only the one named counts, and not when both are named or it is compared with the other
+        ("calls vs backend work", "diff btwn voice n nonvoice"): their descriptions share words that a
+        question uses either way ("is there work where I don't have to talk to customers?" reads like
+        voice work)."""
         if kind not in ENTITY_OF:
             return None
-        named = mentioned(tracker, [ENTITY_OF[kind]])
         if kind == "work_types":
-            return None if COMPARISON.search(text_of(tracker)) else named
+            named_all = mentioned_all(tracker, [ENTITY_OF[kind]])
+            return None if len(named_all) != 1 or COMPARISON.search(text_of(tracker)) else named_all[0]
+        named = mentioned(tracker, [ENTITY_OF[kind]])
         return named or INDEX.best(text_of(tracker), kinds=[kind], floor=ITEM_FLOOR, margin=ITEM_MARGIN)

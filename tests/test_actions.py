@@ -39,6 +39,15 @@ def test_topic_list_sets_listed_slot():
                       SlotSet("topic", "entry_roles")]
 
 
+def test_the_entry_roles_say_which_is_the_usual_way_in_and_stability_names_where_it_leads():
+    # Guide, entry roles: CSE is the most common entry point; FAQs: stable, with career progression.
+    entry, _ = run(ActionAnswerTopic(), "ask_entry_roles", "which is the most common first job in bpo?")
+    assert "most people come in through the first" in entry["text"] and "complaints" in entry["text"]
+    stable, _ = run(ActionAnswerTopic(), "ask_job_stability", "will i be stuck taking calls forever?")
+    for role in ("Team Leader", "Quality Analyst", "Operations Manager", "Client Relationship Manager"):
+        assert role in stable["text"]
+
+
 def test_topic_with_named_list_item_describes_it():
     message, _ = run(ActionAnswerTopic(), "ask_industries", "do hospitals hire", [("industry", "hospitals")])
     assert message["text"].startswith("Yes: Healthcare is on the guide's list")
@@ -273,6 +282,12 @@ def test_a_named_kind_of_work_is_described_with_the_skill_that_matters_most_for_
     assert message["text"].startswith("Voice-based BPO: work done on the phone")
     assert "Communication: Clarity and the right tone" in message["text"] and "Non-voice" not in message["text"]
     assert SlotSet("topic", "voice") in events
+
+
+def test_both_kinds_of_work_named_get_the_whole_comparison_even_without_a_comparison_word():
+    message, _ = run(ActionAnswerTopic(), "ask_voice_vs_non_voice", "diffrence btw voice and nonvoice",
+                     [("work_type", "voice"), ("work_type", "nonvoice")])
+    assert "Voice-based BPO" in message["text"] and "Non-voice BPO" in message["text"]
 
 
 @pytest.mark.parametrize("action, intent, text", [
