@@ -14,7 +14,7 @@ role finder. NLU's intent is asked for only to name the confused intent pairs be
 
 The sets were written by helpers who never saw data/, tests/ or the knowledge file
 (docs/evaluation.md says who wrote what); they are never trained on. `--nlu` adds the held-out
-intent accuracy (tests/nlu_holdout.yml), `--cv` 5-fold cross-validation (about 15 minutes).
+intent accuracy (tests/nlu_holdout.yml), `--cv` 5-fold cross-validation (about 30 minutes on 2 cores).
 Prints the figures and rewrites the generated part of docs/evaluation.md.
 """
 from __future__ import annotations
