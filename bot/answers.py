@@ -112,6 +112,9 @@ class Composer(RoleAnswers):
     # --- topics and lists ----------------------------------------------------------------
     def topic(self, topic: Entry) -> Answer:
         lines = [topic["text"]]
+        if "names" in topic.fields:  # "... from a starting job to Team Leader, ... or ...": names from their entries
+            names = [item.name for item in self.kb.collection(topic["names"])]
+            lines[0] += " " + ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1] + "."
         slots: Dict[str, object] = {}
         if "lists" in topic.fields:
             items = self.kb.collection(topic["lists"])

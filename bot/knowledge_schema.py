@@ -13,7 +13,7 @@ COMMON = {"id", "name", "section", "synonyms"}
 
 # collection -> (required fields, optional fields)
 SCHEMA: Dict[str, Tuple[set, set]] = {
-    "topics": (COMMON | {"button", "text", "follow_ups"}, {"lists", "terms"}),
+    "topics": (COMMON | {"button", "text", "follow_ups"}, {"lists", "names", "terms"}),
     "work_types": (COMMON | {"summary", "examples"}, {"suits", "skills", "terms"}),
     "roles": (COMMON | {"level", "work", "skills", "leads_to", "follow_ups"}, {"needs", "duties", "terms"}),
     "skills": (COMMON | {"why"}, {"terms"}),
@@ -139,8 +139,9 @@ class Validator:
             self.fail(where, f"field 'section': unknown section '{raw['section']}'")
         if kind == "roles" and raw["level"] not in ROLE_LEVELS:
             self.fail(where, f"field 'level': must be one of {', '.join(ROLE_LEVELS)}")
-        if kind == "topics" and "lists" in raw and raw["lists"] not in LISTABLE:
-            self.fail(where, f"field 'lists': must be one of {', '.join(sorted(LISTABLE))}")
+        for field in ("lists", "names"):
+            if kind == "topics" and field in raw and raw[field] not in LISTABLE:
+                self.fail(where, f"field '{field}': must be one of {', '.join(sorted(LISTABLE))}")
 
     def check_role_finder(self, finder: Any) -> None:
         _check_role_finder(self.fail, finder, self.data)

@@ -61,7 +61,11 @@ class ContextualRewriter(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "ContextualRewriter":
-        return cls()
+        # Read the knowledge file at start-up, not on the first person's message.
+        return cls(knowledge(os.environ.get("BPO_KNOWLEDGE_FILE", str(DEFAULT_PATH))))
+
+    def __init__(self, kb: Optional[Knowledge] = None) -> None:
+        self.kb = kb
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Training examples have no conversation: unchanged."""
@@ -69,7 +73,7 @@ class ContextualRewriter(GraphComponent):
 
     def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
         """`messages` plus, for each, its rewrite with the entry in focus named, when there is one."""
-        kb = knowledge(os.environ.get("BPO_KNOWLEDGE_FILE", str(DEFAULT_PATH)))
+        kb = self.kb or knowledge(os.environ.get("BPO_KNOWLEDGE_FILE", str(DEFAULT_PATH)))
         focus = in_focus(tracker, kb)
         if focus is None:
             return messages
