@@ -33,9 +33,11 @@ class RoleAction(Action, ABC):
         if self.by_description and len(named) > 1:  # "CSE or DEO?": both, side by side
             return reply(dispatcher, tracker, COMPOSER.compare(named))
         focus = KNOWLEDGE.get(tracker.get_slot(TOPIC_SLOT) or "")
-        if not named and focus is not None and focus.kind not in ("roles", "not_covered") \
+        if not named and focus is not None and focus.kind not in ("roles", "not_covered", "topics") \
                 and refers_back(text_of(tracker)):
-            # "which roles is it for?" with a certification in focus is about that certification.
+            # "which roles is it for?" with a certification in focus is about that certification. A
+            # topic is no such subject: "which certification helps for that?" after the general advice
+            # still means the role discussed before it.
             return reply(dispatcher, tracker, COMPOSER.describe(focus))
         role = in_focus(tracker, "role", described=self.by_description)
         if role is None and self.general_topic:

@@ -112,10 +112,13 @@ class Composer(RoleAnswers):
     # --- topics and lists ----------------------------------------------------------------
     def topic(self, topic: Entry) -> Answer:
         lines = [topic["text"]]
-        if "names" in topic.fields:  # "... from a starting job to Team Leader, ... or ...": names from their entries
-            names = [item.name for item in self.kb.collection(topic["names"])]
-            lines[0] += " " + ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1] + "."
         slots: Dict[str, object] = {}
+        if "names" in topic.fields:  # "... from a starting job to Team Leader, ... or ...": names from their entries
+            named = self.kb.collection(topic["names"])
+            names = [item.name for item in named]
+            lines[0] += " " + ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1] + "."
+            # Named in that order on screen, so "the last two" picks from them as from a list.
+            slots["listed"] = [item.id for item in named]
         if "lists" in topic.fields:
             items = self.kb.collection(topic["lists"])
             lines += self.list_lines(items)
@@ -176,7 +179,9 @@ class Composer(RoleAnswers):
         others = [s.name for s in self.kb.collection("skills") if s not in key]
         lines = [self.phrases["work_skill"].format(skill=s.name, why=s["why"]) for s in key]
         lines.append(self.phrases["work_skill_others"].format(others=", ".join(others)))
-        return self._answer(lines, work, self.follow_ups(["skills", "entry_roles"]))
+        # The answer is about the skill it puts first: "why?" asks why that skill matters.
+        focus = {TOPIC_SLOT: key[0].id} if len(key) == 1 else {}
+        return self._answer(lines, work, self.follow_ups(["skills", "entry_roles"]), **focus)
 
     def role(self, role: Entry) -> Answer:
         lines = [f"{role.name}: {role['work']}"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.context_rewrite import points_back
+from bot.kind_references import entry_of_kind_meant
 from bot.knowledge import ENTITY_OF, Entry, Knowledge
 from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
 from bot.retrieval import EntryIndex
@@ -84,8 +85,7 @@ ABOUT_KIND = {"roles": ROLE_QUESTIONS, "certifications": {"ask_certification", "
 # TYPED_CEILING sure of the typed one; when the message is a few words (CONTEXT_SHORT: "how come?",
 # "examples do") and NLU is at least as sure of it as of the typed one, but not TYPED_CEILING sure of
 # the typed one ("what is bpo" after the shifts answer: a new question, read 0.93-0.97 either way);
-# or when NLU is CONTEXT_CLEAR
-# sure of it and less than TYPED_UNCLEAR sure of the typed one ("who is the author" after a book).
+# or when NLU is CONTEXT_CLEAR sure of it and less than TYPED_UNCLEAR sure of the typed one.
 # Chosen on the first and fresh blind conversations (docs/evaluation.md).
 CONTEXT_FLOOR, TYPED_CEILING, CONTEXT_SHORT = 0.3, 0.9, 3
 CONTEXT_CLEAR, TYPED_UNCLEAR = 0.7, 0.6
@@ -164,6 +164,9 @@ class Resolver:
             return picked
         if focus is None or focus.kind == "not_covered":
             return None
+        meant = None if named else entry_of_kind_meant(self.kb, text, focus, listed)
+        if meant is not None:  # "what is that cert for?" after a role's certifications
+            return Reference(meant, intent if meant.kind == "roles" and intent in ROLE_QUESTIONS else "", "kind named")
         if named and focus.kind == "certifications" and named[0].kind == "roles" and ABOUT_THE_LIST.search(text):
             return Reference(named[0], ROLE_CERTIFICATIONS, "certification for a role")  # "which one for qa?"
         follow_on = FOLLOW_ON.match(text.strip())
@@ -259,7 +262,7 @@ class Resolver:
                 return Reference(other, ROLE_CERTIFICATIONS, "certification for a role")
             if context.role_question in ROLE_QUESTIONS:
                 return Reference(other, context.role_question, "the same question")
-        if other.kind == focus.kind or other.kind == self.listed_kind(focus):
+        if other.kind == focus.kind or (focus.kind == "topics" and other.kind == focus.get("lists")):
             return Reference(other, why="a sibling")
         return None
 
@@ -277,9 +280,6 @@ class Resolver:
         if topic is None or topic.kind != "topics" or not topic.get("lists"):
             return False
         return {e.id for e in self.kb.collection(topic["lists"])} == {e.id for e in entries}
-
-    def listed_kind(self, focus: Entry) -> Optional[str]:
-        return focus.get("lists") if focus.kind == "topics" else None
 
 
 def named_entries(kb: Knowledge, entities: Iterable[Mapping[str, Any]]) -> List[Entry]:
