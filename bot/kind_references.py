@@ -27,6 +27,15 @@ _POINTER = r"\b(?:that|this|the same|same|wo|woh|ye|yeh)\s+"
 _KIND_PHRASES = [(kind, re.compile(rf"{_POINTER}(?:{noun})\b", re.IGNORECASE)) for kind, noun in _KIND_OF_NOUN.items()]
 
 
+def without_kind_words(text: str, kind: str) -> str:
+    """`text` with the nouns that name `kind` blanked out, for ranking its entries by what the text
+    says about them: "certification" alone is a word of one certification's name (CCSP), so "which
+    certification helps with process improvement?" would lean to it."""
+    noun = _KIND_OF_NOUN.get(kind)
+    extra = r"|certificates?|training" if kind == "certifications" else ""
+    return re.sub(rf"\b(?:{noun}{extra})\b", " ", text or "", flags=re.IGNORECASE) if noun else (text or "")
+
+
 def kind_pointed_back(text: str) -> Optional[str]:
     """The kind ("certifications", "roles", ...) a pointing phrase in `text` names, or None.
 
@@ -34,6 +43,23 @@ def kind_pointed_back(text: str) -> Optional[str]:
     for kind, phrase in _KIND_PHRASES:
         if phrase.search(text or ""):
             return kind
+    return None
+
+
+# "any other certs?", "more books like it": the whole list of that kind, not the entry in focus.
+_OTHERS = re.compile(r"\b(?:other|others|another|else|more(?!\s+(?:about|on|info|details?)\b))\b", re.IGNORECASE)
+OTHERS_MAX_WORDS = 6
+
+
+def others_of_kind(kb: Knowledge, text: str, focus: Entry) -> Optional[Entry]:
+    """The topic listing every entry of the kind a short "other ... ?" message names ("other certs
+    like it?" after CCSP, "any more books?"), or None. Roles are listed by two topics (entry and
+    growth), so "other roles" is left to NLU."""
+    if not _OTHERS.search(text or "") or len((text or "").split()) > OTHERS_MAX_WORDS or kind_pointed_back(text):
+        return None  # "tell me more about that course" is about the course
+    for kind, noun in _KIND_OF_NOUN.items():
+        if kind != "roles" and re.search(rf"\b(?:{noun})\b", text, re.IGNORECASE):
+            return next((t for t in kb.collection("topics") if t.get("lists") == kind and t is not focus), None)
     return None
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.context_rewrite import points_back
-from bot.kind_references import entry_of_kind_meant
+from bot.kind_references import entry_of_kind_meant, others_of_kind
 from bot.knowledge import ENTITY_OF, Entry, Knowledge
 from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
 from bot.retrieval import EntryIndex
@@ -81,12 +81,7 @@ ABOUT_KIND = {"roles": ROLE_QUESTIONS, "certifications": {"ask_certification", "
               "skills": {"ask_skills"}, "work_types": {"ask_voice_vs_non_voice", "ask_skills", "ask_role_skills"},
               "books": {"ask_books"},
               "industries": {"ask_industries"}, "companies": {"ask_companies"}}
-# That reading wins when the message points back, NLU is at least CONTEXT_FLOOR sure of it and not
-# TYPED_CEILING sure of the typed one; when the message is a few words (CONTEXT_SHORT: "how come?",
-# "examples do") and NLU is at least as sure of it as of the typed one, but not TYPED_CEILING sure of
-# the typed one ("what is bpo" after the shifts answer: a new question, read 0.93-0.97 either way);
-# or when NLU is CONTEXT_CLEAR sure of it and less than TYPED_UNCLEAR sure of the typed one.
-# Chosen on the first and fresh blind conversations (docs/evaluation.md).
+# When that reading wins (read_in_context); chosen on the first and fresh blind conversations.
 CONTEXT_FLOOR, TYPED_CEILING, CONTEXT_SHORT = 0.3, 0.9, 3
 CONTEXT_CLEAR, TYPED_UNCLEAR = 0.7, 0.6
 
@@ -164,11 +159,12 @@ class Resolver:
             return picked
         if focus is None or focus.kind == "not_covered":
             return None
-        meant = None if named else entry_of_kind_meant(self.kb, text, focus, listed)
+        meant = None if named else (others_of_kind(self.kb, text, focus) or entry_of_kind_meant(self.kb, text, focus, listed))
         if meant is not None:  # "what is that cert for?" after a role's certifications
             return Reference(meant, intent if meant.kind == "roles" and intent in ROLE_QUESTIONS else "", "kind named")
-        if named and focus.kind == "certifications" and named[0].kind == "roles" and ABOUT_THE_LIST.search(text):
-            return Reference(named[0], ROLE_CERTIFICATIONS, "certification for a role")  # "which one for qa?"
+        if named and focus.kind == "certifications" and named[0].kind == "roles" and (
+                ABOUT_THE_LIST.search(text) or (points_back(text) and intent in OFF_TOPIC_INTENTS)):
+            return Reference(named[0], ROLE_CERTIFICATIONS, "certification for a role")  # "is it worth it for a cse?"
         follow_on = FOLLOW_ON.match(text.strip())
         if follow_on and len(text.split()) <= FOLLOW_ON_MAX_WORDS:
             return self.follow_on(text[follow_on.end():], named, focus, context)
@@ -186,7 +182,8 @@ class Resolver:
         else ("what skill is most needed for it": the general skills list): if the message points
         back and that reading is fairly sure (the typed one not very), if the message is a few words
         and that reading is the surer one, or if that reading is clear and the typed one is not. Not
-        for a topic that shows a list."""
+        for a topic that shows a list. A typed reading TYPED_CEILING sure is never overruled: "what is
+        bpo" after the shifts answer is a new question, read 0.93-0.97 either way."""
         if not reading or named or focus.get("lists"):  # a list's items are picked by from_list
             return None
         about = {f"ask_{focus.id}"} if focus.kind == "topics" else ABOUT_KIND.get(focus.kind, set())
@@ -230,6 +227,8 @@ class Resolver:
     def from_list(self, text: str, named: Sequence[Entry], listed: Sequence[Entry]) -> Optional[Reference]:
         """An item of the list on screen, by position ("the second one") or description ("which one
         suits a fast typist?")."""
+        # Entries of another kind describe the item ("which one is for beginners in voice?").
+        named = [e for e in named if e.kind in {item.kind for item in listed}]
         if not listed or any(e not in listed for e in named):
             return None
         chosen = several_items(text, listed)

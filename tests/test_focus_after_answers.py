@@ -84,3 +84,41 @@ def test_the_last_two_picked_as_a_list_item_are_set_side_by_side():
                      slots={"listed": growth, "topic": "job_stability"})
     assert message["text"].startswith("Transition / Migration Manager: ")
     assert "\nClient Relationship Manager: " in message["text"]
+
+
+def test_a_certification_asked_for_by_its_purpose_is_that_one_whatever_role_is_in_focus():
+    message, _ = run(ActionRoleCertifications(), "ask_role_certifications",
+                     "which certification is about improving quality of processes?", slots={"role": "team_leader"})
+    assert message["text"].startswith("Six Sigma (Yellow or Green Belt): ")
+
+
+def test_which_role_a_certification_is_for_with_no_role_discussed_is_that_certification():
+    message, _ = run(ActionRoleCertifications(), "ask_role_certifications", "konse role me kaam aata hai",
+                     slots={"topic": "ccsp"})
+    assert "Useful for: Customer Service Executive" in message["text"]
+
+
+def test_whether_the_certification_in_focus_is_worth_it_for_a_role_is_that_roles_certifications():
+    reference = RESOLVER.resolve("would it be useful for a tsa", "nlu_fallback", [KB.get("technical_support_associate")],
+                                 Context(topic="itil"))
+    assert reference.entry.id == "technical_support_associate" and reference.question == "ask_role_certifications"
+
+
+@pytest.mark.parametrize("text, topic", [("any other certs?", "certifications"), ("more books like it", "books"),
+                                         ("other skills?", "skills")])
+def test_other_entries_of_a_kind_are_its_whole_list(text, topic):
+    reference = RESOLVER.resolve(text, "ask_more", [], Context(topic="ccsp"))
+    assert reference is not None and reference.entry.id == topic
+
+
+def test_tell_me_more_about_that_course_is_still_the_course():
+    reference = RESOLVER.resolve("tell me more about that course", "ask_more", [],
+                                 Context(listed=("itil", "soft_skills_training"), topic="technical_support_associate"))
+    assert reference.entry.id == "itil"
+
+
+def test_a_word_of_another_kind_describes_the_list_item_instead_of_leaving_the_list():
+    books = tuple(e.id for e in KB.collection("books"))
+    reference = RESOLVER.resolve("which one suits a beginner on voice calls", "ask_entry_roles", [KB.get("voice")],
+                                 Context(listed=books, topic="the_bpo_revolution"))
+    assert reference is not None and reference.entry.id == "call_center_fundamentals"
