@@ -56,6 +56,8 @@ class Knowledge:
         }
         self._by_id = {e.id: e for entries in self._collections.values() for e in entries}
         self._by_name: Dict[str, Entry] = {}
+        self._aliases: Optional[set] = None
+        self._longest = 0
         for entry in self.all_entries():
             for alias in (entry.id.replace("_", " "), entry.name, *entry.synonyms):
                 self._by_name.setdefault(normalise(alias), entry)
@@ -119,6 +121,17 @@ class Knowledge:
             if any(f" {normalise(s)} " in padded for s in entry.synonyms):
                 return entry
         return None
+
+    def names_an_entry(self, text: str) -> bool:
+        """True if `text` holds a name or synonym of an entry users name (the aliases of
+        `entity_patterns`), compared normalised: "is a cse's job hard" -> True, "is it hard" -> False."""
+        if self._aliases is None:
+            self._aliases = {normalise(a) for kind in ENTITY_OF for e in self._collections[kind]
+                             for a in (e.name, *e.synonyms)}
+            self._longest = max((len(a.split()) for a in self._aliases), default=0)
+        words = normalise(text or "").split()
+        return any(" ".join(words[i:i + n]) in self._aliases
+                   for n in range(1, self._longest + 1) for i in range(len(words) - n + 1))
 
     def entity_patterns(self) -> List[Dict[str, Any]]:
         """spaCy EntityRuler patterns: every name and synonym of the entries users name, its words

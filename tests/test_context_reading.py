@@ -63,6 +63,15 @@ def test_nothing_is_rewritten_without_an_entry_in_focus_or_while_a_form_asks(eve
     assert ContextualRewriter().process([typed], tracker(*events)) == [typed]
 
 
+@pytest.mark.parametrize("text, topic", [
+    ("and for a data entry operator?", "shifts"),  # it names an entry: bot/references.py won't read the rewrite
+    ("which one is the hardest?", "skills"),  # a topic that shows a list: its items are picked from the list
+])
+def test_no_second_reading_where_it_would_not_be_read(text, topic):
+    typed = Message(data={"text": text})
+    assert ContextualRewriter().process([typed], tracker(SlotSet("topic", topic))) == [typed]
+
+
 def reading(intent, confidence, entities=()):
     return {"intent_ranking": [{"name": intent, "confidence": confidence}],
             "entities": [{"entity": kind, "value": value} for kind, value in entities]}

@@ -132,3 +132,11 @@ def test_no_sentence_copied_from_the_guide():
     shingles = {tuple(guide[i:i + 8]) for i in range(len(guide) - 7)}
     copied = [" ".join(ours[i:i + 8]) for i in range(len(ours) - 7) if tuple(ours[i:i + 8]) in shingles]
     assert copied == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("is a cse's job hard", True), ("what about non-voice", True), ("tell me about ITIL v4", True),
+    ("is it hard", False), ("who wrote it", False), ("", False),
+])
+def test_whether_a_message_names_an_entry(text, names):
+    assert load().names_an_entry(text) is names

@@ -10,7 +10,8 @@ entities), where bot/references.py compares the two readings. So the message Ras
 the one the person typed; the rewritten one only adds an opinion.
 
 Nothing is rewritten with no entry in focus (a new conversation, `/model/parse`), while the role
-finder asks its questions (a form is active), or for a button's payload.
+finder asks its questions (a form is active), for a button's payload, for a message that names an
+entry itself, or after a topic that shows a list (bot/references.py reads the rewrite in neither case).
 
 config.yml:   - name: bot.nlu.contextual_reading.ContextualRewriter   (after TextNormaliser)
               ...
@@ -75,10 +76,14 @@ class ContextualRewriter(GraphComponent):
         """`messages` plus, for each, its rewrite with the entry in focus named, when there is one."""
         kb = self.kb or knowledge(os.environ.get("BPO_KNOWLEDGE_FILE", str(DEFAULT_PATH)))
         focus = in_focus(tracker, kb)
-        if focus is None:
+        # bot/references.py reads the rewrite only for a message that names no entry, about an entry
+        # that shows no list: skipping the others spares most turns a second pass through NLU.
+        if focus is None or focus.get("lists"):
             return messages
         added = []
         for position, message in enumerate(messages):
+            if kb.names_an_entry(message.get(TEXT) or ""):
+                continue
             rewritten = with_focus(message.get(TEXT) or "", focus)
             if rewritten:
                 added.append(Message(data={TEXT: rewritten, REWRITE_OF: position}))
