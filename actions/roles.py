@@ -8,12 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import COMPOSER, INDEX, KNOWLEDGE, in_focus, mentioned_all, reply, text_of, work_type_meant
 from bot.answers import TOPIC_SLOT, Answer
 from bot.context_rewrite import points_back
-from bot.kind_references import without_kind_words
+from bot.kind_references import described_certification
 from bot.knowledge import Entry
 from bot.text import refers_back
-
-# How clearly a certification question must describe one certification, its kind words left out.
-CERTIFICATION_FLOOR, CERTIFICATION_MARGIN = 0.1, 0.05
 
 
 class RoleAction(Action, ABC):
@@ -97,11 +94,10 @@ class ActionRoleCertifications(RoleAction):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         if not mentioned_all(tracker, ["role"]):
             # "which certification would help with process improvement?": the one whose purpose that is.
-            text = without_kind_words(text_of(tracker), "certifications")
-            described = INDEX.best(text, kinds=["certifications"], floor=CERTIFICATION_FLOOR, margin=CERTIFICATION_MARGIN)
+            focus = KNOWLEDGE.get(tracker.get_slot(TOPIC_SLOT) or "")
+            described = described_certification(INDEX, text_of(tracker), focus)
             if described is not None:
                 return reply(dispatcher, tracker, COMPOSER.certification(described))
-            focus = KNOWLEDGE.get(tracker.get_slot(TOPIC_SLOT) or "")
             if focus is not None and focus.kind == "certifications" and in_focus(tracker, "role") is None:
                 # "which role is it useful for?" after ITIL, no role discussed: that certification.
                 return reply(dispatcher, tracker, COMPOSER.certification(focus))

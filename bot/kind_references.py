@@ -11,9 +11,10 @@ Imports neither Rasa nor rasa_sdk; bot/references.py calls `entry_of_kind_meant`
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 from bot.knowledge import Entry, Knowledge
+from bot.text import refers_back
 
 _KIND_OF_NOUN = {
     "certifications": r"cert\w*|course|belt",
@@ -23,6 +24,8 @@ _KIND_OF_NOUN = {
     "industries": r"industry|sector",
     "companies": r"company|firm",
 }
+# How clearly a certification question must describe one certification, its kind words left out.
+CERTIFICATION_FLOOR, CERTIFICATION_MARGIN = 0.1, 0.05
 _POINTER = r"\b(?:that|this|the same|same|wo|woh|ye|yeh)\s+"
 _KIND_PHRASES = [(kind, re.compile(rf"{_POINTER}(?:{noun})\b", re.IGNORECASE)) for kind, noun in _KIND_OF_NOUN.items()]
 
@@ -34,6 +37,18 @@ def without_kind_words(text: str, kind: str) -> str:
     noun = _KIND_OF_NOUN.get(kind)
     extra = r"|certificates?|training" if kind == "certifications" else ""
     return re.sub(rf"\b(?:{noun}{extra})\b", " ", text or "", flags=re.IGNORECASE) if noun else (text or "")
+
+
+def described_certification(index: Any, text: str, focus: Optional[Entry] = None) -> Optional[Entry]:
+    """The one certification a certification question describes by its purpose ("which certification
+    would help with process improvement?" -> Six Sigma), ranked by `index` (bot/retrieval.py's
+    EntryIndex) with the kind's own nouns left out; a skill or kind of work in `focus` that the
+    question points back at counts as said ("any course to get better at it?" after Communication).
+    None when no certification clearly wins (guide: Certifications)."""
+    query = without_kind_words(text, "certifications")
+    if focus is not None and focus.kind in ("skills", "work_types") and refers_back(text):
+        query += " " + focus.name
+    return index.best(query, kinds=["certifications"], floor=CERTIFICATION_FLOOR, margin=CERTIFICATION_MARGIN)
 
 
 def kind_pointed_back(text: str) -> Optional[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.context_rewrite import points_back
-from bot.kind_references import entry_of_kind_meant, others_of_kind
+from bot.kind_references import described_certification, entry_of_kind_meant, others_of_kind
 from bot.knowledge import ENTITY_OF, Entry, Knowledge
 from bot.ordinals import LAST, ORDINAL_WORDS, ORDINALS
 from bot.retrieval import EntryIndex
@@ -57,13 +57,11 @@ ABOUT_THE_LIST = re.compile(
 FOLLOW_ON = re.compile(r"^(?:(?:ok|okay|so|then|acha|achha|accha|hmm)\W+)?"
                        r"(?:and|aur|n|or|also|what about|how about|and what about|what abt)\b\s*(?:for\s+)?", re.IGNORECASE)
 FOLLOW_ON_MAX_WORDS = 6
-# FAQ answers hold for every role and kind of work: "and for data entry?" after the degree answer
-# is the same question, answered by the same FAQ.
+# FAQ answers hold for every role and kind of work: "and for data entry?" after the degree FAQ is it again.
 FAQ_TOPICS = {"degree", "job_stability", "shifts", "switch_industry"}
 # A "what about X?" names X clearly enough among the entries of one kind at this score.
 SIBLING_FLOOR, SIBLING_MARGIN = 0.15, 0.05
-# How much of the entry in focus a pronoun question must echo ("do they also check quality?" after
-# Team Leader) to be about it when NLU calls it off-topic.
+# How much of the entry in focus an off-topic pronoun question must echo ("do they check quality?" after TL).
 ECHO_FLOOR = 0.05
 # A short message whose second or third reading (at least FOCUS_FLOOR) is the topic in focus, and whose
 # first is not sure (below FOCUS_CEILING), asks that topic again.
@@ -197,6 +195,9 @@ class Resolver:
         pointing = points_back(text) and sure >= CONTEXT_FLOOR and typed_sure < TYPED_CEILING
         short = len(text.split()) <= CONTEXT_SHORT and typed_sure <= sure and typed_sure < TYPED_CEILING
         if pointing or short or (sure >= CONTEXT_CLEAR and typed_sure < TYPED_UNCLEAR):
+            described = described_certification(self.index, text) if asked == ROLE_CERTIFICATIONS else None
+            if described is not None:  # "which certification would help with process improvement?"
+                return Reference(described, why="certification described")
             return Reference(focus, asked if focus.kind == "roles" else "", "read with the entry in focus")
         return None
 

@@ -122,3 +122,16 @@ def test_a_word_of_another_kind_describes_the_list_item_instead_of_leaving_the_l
     reference = RESOLVER.resolve("which one suits a beginner on voice calls", "ask_entry_roles", [KB.get("voice")],
                                  Context(listed=books, topic="the_bpo_revolution"))
     assert reference is not None and reference.entry.id == "call_center_fundamentals"
+
+
+def test_a_course_for_the_skill_in_focus_is_the_certification_that_trains_it():
+    message, _ = run(ActionRoleCertifications(), "ask_role_certifications", "is there some course to improve it",
+                     slots={"topic": "communication"})
+    assert message["text"].startswith("Soft skills and communication training: ")
+
+
+def test_a_certification_described_after_a_role_is_that_certification_not_the_roles_list():
+    reading = {"intent_ranking": [{"name": "ask_role_certifications", "confidence": 0.95}], "entities": []}
+    reference = RESOLVER.resolve("what certificate teaches quality control", "ask_certification", [],
+                                 Context(topic="team_leader"), [("ask_certification", 0.5)], reading)
+    assert reference is not None and reference.entry.id == "six_sigma"
