@@ -169,7 +169,8 @@ class Resolver:
         contextual = self.read_in_context(text, named, focus, ranking, reading)
         if contextual is not None:
             return contextual
-        if intent in OFF_TOPIC_INTENTS and refers_back(text):
+        # "is travel among them?", or an item on screen named alone ("accenture bhi hai kya?")
+        if intent in OFF_TOPIC_INTENTS and (refers_back(text) or (len(named) == 1 and named[0] in listed)):
             return self.pronoun(text, named, focus, listed)
         return self.leaning_to_focus(text, named, focus, ranking)
 

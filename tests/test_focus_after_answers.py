@@ -135,3 +135,11 @@ def test_a_certification_described_after_a_role_is_that_certification_not_the_ro
     reference = RESOLVER.resolve("what certificate teaches quality control", "ask_certification", [],
                                  Context(topic="team_leader"), [("ask_certification", 0.5)], reading)
     assert reference is not None and reference.entry.id == "six_sigma"
+
+
+def test_an_item_on_screen_named_alone_is_that_item_even_when_nlu_calls_it_off_topic():
+    companies = tuple(e.id for e in KB.collection("companies"))
+    reference = RESOLVER.resolve("wipro bhi?", "out_of_scope", [KB.get("wipro")],
+                                 Context(listed=companies, topic="companies"))
+    assert reference is not None and reference.entry.id == "wipro"
+    assert RESOLVER.resolve("wipro bhi?", "out_of_scope", [KB.get("wipro")], Context(topic="shifts")) is None
