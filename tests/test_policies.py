@@ -131,3 +131,15 @@ def test_the_reference_policy_leaves_the_rest_of_the_turn_alone():
                        ActionExecuted("action_follow_up"), BotUttered("Call Center Fundamentals..."))
     prediction = reference_policy().predict_action_probabilities(answered, DOMAIN)
     assert max(prediction.probabilities) == 0.0
+
+
+@pytest.mark.parametrize("text, listed, expected", [
+    ("which bpo job suits me?", None, None),
+    ("roast me", None, "action_clarify"),  # about the person, not about work
+    ("which one suits a fast typist?", ["customer_service_executive", "data_entry_operator"], "action_clarify"),
+    ("which one of these jobs suits me?", ["customer_service_executive", "data_entry_operator"], None),
+    ("/find_role", ["itil"], None),  # the button
+])
+def test_the_role_finder_starts_only_for_a_message_about_work(text, listed, expected):
+    context = [SlotSet("listed", listed)] if listed else []
+    assert GUARD.next_action(tracker(*context, said("find_role", text)), DOMAIN) == expected

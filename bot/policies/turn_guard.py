@@ -31,7 +31,8 @@ config.yml:   - name: bot.policies.turn_guard.TurnGuardPolicy
 Options: `unsure_action`, `continuing_actions`, `max_actions`, `interjections` (intent -> action),
 `contexts` (intent -> list of
 conditions, any of which is the context: `{active_loop: true}`, `{slot: name}` (set and not empty),
-`{slot: name, equals: value}`, `{unset: name}` (empty), `{text: regex}` (the message matches)),
+`{slot: name, equals: value}`, `{unset: name}` (empty), `{text: regex}` (the message matches),
+`{all: [condition, ...]}` (every one of them holds)),
 `priority` (default above ActionServerDownPolicy and RulePolicy).
 """
 from __future__ import annotations
@@ -68,6 +69,8 @@ def in_context(tracker: DialogueStateTracker, conditions: List[Condition]) -> bo
     """True if any of `conditions` holds for `tracker` (see the module docstring for their form)."""
     text = (tracker.latest_message.text or "") if tracker.latest_message else ""
     for condition in conditions:
+        if "all" in condition and all(in_context(tracker, [part]) for part in condition["all"]):
+            return True
         if condition.get("active_loop") and tracker.active_loop_name:
             return True
         if "unset" in condition and tracker.get_slot(condition["unset"]) in (None, "", [], {}):
