@@ -19,8 +19,10 @@ from typing import Optional
 from bot.knowledge import Entry
 from bot.text import BACK_REFERENCES
 
+# The words that point back at something shown ("that role", "yeh wala"); bot/kind_references.py too.
+POINTERS = r"that|this|the same|same|wo|woh|ye|yeh"
 # "that role", "this one", "the same course": the whole phrase stands for the entry.
-_PHRASE = re.compile(r"\b(?:that|this|the same|same|wo|woh|ye|yeh)\s+(?:one|role|job|post|position|profile|"
+_PHRASE = re.compile(rf"\b(?:{POINTERS})\s+(?:one|role|job|post|position|profile|"
                      r"cert\w*|course|book|skill|process|type|kind|sector|industry|company|field|line|wala|wali)\b",
                      re.IGNORECASE)
 _WORD = re.compile(r"\b(" + "|".join(sorted((re.escape(w) for w in BACK_REFERENCES | {"there", "usmein", "ismein"}),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Sequence
 
+from bot.context_rewrite import POINTERS
 from bot.knowledge import Entry, Knowledge
 from bot.text import refers_back
 
@@ -26,7 +27,7 @@ _KIND_OF_NOUN = {
 }
 # How clearly a certification question must describe one certification, its kind words left out.
 CERTIFICATION_FLOOR, CERTIFICATION_MARGIN = 0.1, 0.05
-_POINTER = r"\b(?:that|this|the same|same|wo|woh|ye|yeh)\s+"
+_POINTER = rf"\b(?:{POINTERS})\s+"
 _KIND_PHRASES = [(kind, re.compile(rf"{_POINTER}(?:{noun})\b", re.IGNORECASE)) for kind, noun in _KIND_OF_NOUN.items()]
 
 
